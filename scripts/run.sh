@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The README's run command: starts Azurite (from npm, pinned by package-lock.json), the Connect simulator and the
+# function app in standalone mode, all on 127.0.0.1, with the embedded local defaults. Ctrl+C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+APP_PORT=${APP_PORT:-7071}
+SIM_PORT=${SIM_PORT:-7072}
+BLOB_PORT=${BLOB_PORT:-10000}
+QUEUE_PORT=${QUEUE_PORT:-10001}
+TABLE_PORT=${TABLE_PORT:-10002}
+KEY_ID=local-webhook-key
+SECRET=local-webhook-secret
+MERCHANT=1234
+
+[ -f node_modules/azurite/dist/src/azurite.js ] || npm ci --no-audit --no-fund --loglevel=error
+echo "== building"
+dotnet build Events.slnx -c Release -v quiet -nologo | tail -n 3
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+mkdir -p artifacts/run
+node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent \
+  --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
+  --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" > artifacts/run/azurite.log 2>&1 &
+pids+=($!)
+
+storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+
+if [ -f tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll ]; then
+  dotnet tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll --urls "http://127.0.0.1:$SIM_PORT" \
+    > artifacts/run/simulator.log 2>&1 &
+  pids+=($!)
+fi
+
+AzureWebJobsStorage="$storage" \
+Webhooks__SecretKeys__0__KeyId="$KEY_ID" Webhooks__SecretKeys__0__Secret="$SECRET" \
+Connect__Endpoint="http://127.0.0.1:$SIM_PORT" Connect__ApiKeyId=local-api-key Connect__SecretApiKey=local-api-secret \
+Connect__MerchantId="$MERCHANT" Processing__AutoCapture=true \
+  dotnet functions/bin/Release/net10.0/ConnectEvents.Functions.dll --urls "http://127.0.0.1:$APP_PORT" &
+pids+=($!)
+
+for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$APP_PORT/" && break; sleep 0.2; done
+
+cat <<MSG
+
+Connect Events is running (standalone mode, Azurite + Connect simulator on 127.0.0.1).
+  webhook URL:   http://127.0.0.1:$APP_PORT/api/webhooks/connect   (key id $KEY_ID, secret $SECRET)
+  simulator:     http://127.0.0.1:$SIM_PORT   (requests it served: curl http://127.0.0.1:$SIM_PORT/admin/requests)
+
+Send a signed event (paste into another terminal):
+  dotnet tools/ConnectEvents.Sender/bin/Release/net10.0/connect-events-send.dll --url http://127.0.0.1:$APP_PORT/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --type payment.pending_capture --merchant-id $MERCHANT
+
+Ctrl+C stops everything.
+MSG
+wait

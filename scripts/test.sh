@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need (Azurite from npm, pinned by package-lock.json;
+# NuGet packages), builds everything with warnings as errors, lints the Bicep, and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== npm ci (Azurite)"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== dotnet build"
+dotnet build Events.slnx -c Release -warnaserror
+
+if [ -x scripts/lint-bicep.sh ]; then
+  echo "== bicep build + lint"
+  scripts/lint-bicep.sh
+fi
+
+echo "== dotnet test"
+dotnet test Events.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"
