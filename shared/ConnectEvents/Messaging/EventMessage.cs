@@ -1,0 +1,25 @@
+namespace ConnectEvents.Messaging;
+
+/// <summary>A verified Connect event on its way to the queue: the exact bytes Worldline sent plus what ingress learnt about them.</summary>
+/// <param name="Body">The raw request body, byte for byte as signed; never re-serialised.</param>
+/// <param name="Metadata">The envelope facts used for routing, filtering and logging.</param>
+public sealed record EventMessage(ReadOnlyMemory<byte> Body, EventMetadata Metadata);
+
+/// <summary>Envelope facts about one verified Connect event, read once at ingress.</summary>
+/// <param name="EventId">The Connect event id (stable across redeliveries; the dedupe key).</param>
+/// <param name="EventType">The event type, e.g. <c>payment.pending_capture</c>.</param>
+/// <param name="MerchantId">The merchant the event belongs to.</param>
+/// <param name="ResourceType">Which object the event carries: payment, refund, payout, token, dispute or capture; null when none.</param>
+/// <param name="ResourceId">The id of that object, when present.</param>
+/// <param name="ApiVersion">The event's apiVersion (always <c>v1</c> once accepted).</param>
+/// <param name="KeyId">The webhook secret key id that signed the event.</param>
+/// <param name="ReceivedAt">When ingress received the request.</param>
+public sealed record EventMetadata(
+    string EventId,
+    string EventType,
+    string MerchantId,
+    string? ResourceType,
+    string? ResourceId,
+    string ApiVersion,
+    string KeyId,
+    DateTimeOffset ReceivedAt);

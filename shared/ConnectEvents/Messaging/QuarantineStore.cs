@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace ConnectEvents.Messaging;
+
+/// <summary>A signed event that could not be used, kept durably so an operator can inspect and replay it.</summary>
+/// <param name="Id">Unique id of the quarantine entry (also the blob name's last part).</param>
+/// <param name="Reason">Why the event was not enqueued (e.g. "unsupported apiVersion 'v2'").</param>
+/// <param name="KeyId">The webhook key id that signed it.</param>
+/// <param name="ReceivedAt">When ingress received it.</param>
+/// <param name="Headers">The request headers, minus the signature and anything secret.</param>
+/// <param name="Body">The raw body, byte for byte (base64 in JSON).</param>
+public sealed record QuarantinedEvent(
+    string Id,
+    string Reason,
+    string? KeyId,
+    DateTimeOffset ReceivedAt,
+    IReadOnlyDictionary<string, string> Headers,
+    byte[] Body);
+
+/// <summary>Durable storage for signed but unusable events.</summary>
+public interface IQuarantineStore
+{
+    /// <summary>Stores the entry; completes only once it is durable.</summary>
+    /// <exception cref="EventPublishException">Storage did not accept it; the webhook must answer non-2xx.</exception>
+    Task StoreAsync(QuarantinedEvent entry, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Keeps quarantined events as JSON blobs named <c>yyyy/MM/dd/{id}.json</c> in one container, so they can be listed by
+/// day and replayed with their exact bytes (a blob holds the 1 MiB bodies a queue message or table entity cannot).
+/// </summary>
+public sealed class BlobQuarantineStore : IQuarantineStore
+{
+    private readonly BlobContainerClient _container;
+    private volatile Task? _creation;
+
+    /// <summary>Creates the store; the container is created on first use if missing.</summary>
+    public BlobQuarantineStore(BlobContainerClient container) =>
+        _container = container ?? throw new ArgumentNullException(nameof(container));
+
+    /// <summary>The blob name of an entry.</summary>
+    public static string BlobNameFor(QuarantinedEvent entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return $"{entry.ReceivedAt.UtcDateTime:yyyy/MM/dd}/{entry.Id}.json";
+    }
+
+    /// <inheritdoc />
+    public async Task StoreAsync(QuarantinedEvent entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantinedEvent);
+        try
+        {
+            var creation = _creation;
+            if (creation is null || creation.IsFaulted || creation.IsCanceled)
+            {
+                _creation = creation = _container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+            }
+
+            await creation;
+            try
+            {
+                await UploadAsync(entry, json, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == "ContainerNotFound")
+            {
+                _creation = null;
+                await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await UploadAsync(entry, json, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or AggregateException)
+        {
+            throw new EventPublishException($"Quarantine container '{_container.Name}' did not accept the event: {ex.GetType().Name}", ex);
+        }
+    }
+
+    private Task<Azure.Response<BlobContentInfo>> UploadAsync(QuarantinedEvent entry, byte[] json, CancellationToken cancellationToken) =>
+        _container.GetBlobClient(BlobNameFor(entry)).UploadAsync(
+            BinaryData.FromBytes(json),
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+            cancellationToken);
+
+    /// <summary>Reads one entry back (for operators and replay).</summary>
+    public async Task<QuarantinedEvent?> ReadAsync(string blobName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await _container.GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            return JsonSerializer.Deserialize(content.Value.Content.ToMemory().Span, QuarantineJsonContext.Default.QuarantinedEvent);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Source-generated JSON for quarantine entries.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(QuarantinedEvent))]
+internal sealed partial class QuarantineJsonContext : JsonSerializerContext;

@@ -1,0 +1,84 @@
+using Azure;
+using Azure.Storage.Queues;
+
+namespace ConnectEvents.Messaging;
+
+/// <summary>
+/// Publishes events to an Azure Storage queue: the message is the exact raw event bytes, base64-encoded on the wire
+/// as the Functions queue trigger expects, so the processor receives byte for byte what Worldline signed.
+/// </summary>
+public sealed class StorageQueueEventPublisher : IEventPublisher
+{
+    /// <summary>The largest raw event a queue message holds (64 KiB of base64 text).</summary>
+    public const int MaxRawBytes = 48 * 1024;
+
+    private readonly QueueClient _queue;
+    private volatile Task? _creation;
+
+    /// <summary>Creates the publisher; the queue is created on first use if missing.</summary>
+    public StorageQueueEventPublisher(QueueClient queue)
+    {
+        _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+    }
+
+    /// <inheritdoc />
+    public async Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Body.Length > MaxRawBytes)
+        {
+            throw new EventTooLargeException($"The event is {message.Body.Length} bytes; a Storage queue message holds at most {MaxRawBytes}.");
+        }
+
+        try
+        {
+            await EnsureQueueAsync();
+            try
+            {
+                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), cancellationToken: cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
+            {
+                // The queue was deleted after we created it (an operator, or an emulator restart): create it again once.
+                _creation = null;
+                await EnsureQueueAsync();
+                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), cancellationToken: cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or AggregateException)
+        {
+            throw new EventPublishException($"Storage queue '{_queue.Name}' did not accept the event: {Describe(ex)}", ex,
+                isConfigurationError: ex is RequestFailedException { Status: 401 or 403 });
+        }
+    }
+
+    private Task EnsureQueueAsync()
+    {
+        // Created once; a failed creation is not cached, so the queue is retried when storage comes back.
+        var creation = _creation;
+        if (creation is null || creation.IsFaulted || creation.IsCanceled)
+        {
+            creation = _queue.CreateIfNotExistsAsync();
+            _creation = creation;
+        }
+
+        return creation;
+    }
+
+    private static string Describe(Exception ex) => ex is RequestFailedException rfe
+        ? $"status {rfe.Status} {rfe.ErrorCode}"
+        : ex.GetType().Name;
+}
+
+/// <summary>The event does not fit the transport's message size; it is kept in quarantine instead.</summary>
+public sealed class EventTooLargeException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public EventTooLargeException() : base("The event is too large for the transport.") { }
+
+    /// <summary>Creates the exception with a reason.</summary>
+    public EventTooLargeException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a reason and cause.</summary>
+    public EventTooLargeException(string message, Exception innerException) : base(message, innerException) { }
+}

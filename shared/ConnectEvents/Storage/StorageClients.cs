@@ -1,0 +1,116 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace ConnectEvents.Storage;
+
+/// <summary>
+/// Creates Azure Storage clients from the Functions-style <c>AzureWebJobsStorage</c> connection: a connection string
+/// (Azurite locally), or identity-based settings in Azure (<c>AzureWebJobsStorage__accountName</c> or the
+/// <c>__queueServiceUri</c>/<c>__tableServiceUri</c>/<c>__blobServiceUri</c> settings, with <c>__clientId</c> for a
+/// user-assigned identity).
+/// </summary>
+public sealed class StorageClients
+{
+    /// <summary>The configuration name of the storage connection, as the Functions host uses it.</summary>
+    public const string ConnectionName = "AzureWebJobsStorage";
+
+    private readonly string? _connectionString;
+    private readonly TokenCredential? _credential;
+    private readonly Uri? _queueUri;
+    private readonly Uri? _tableUri;
+    private readonly Uri? _blobUri;
+
+    private StorageClients(string? connectionString, TokenCredential? credential, Uri? queueUri, Uri? tableUri, Uri? blobUri)
+    {
+        _connectionString = connectionString;
+        _credential = credential;
+        _queueUri = queueUri;
+        _tableUri = tableUri;
+        _blobUri = blobUri;
+    }
+
+    /// <summary>Storage clients over a connection string (Azurite or an account key).</summary>
+    public static StorageClients FromConnectionString(string connectionString) =>
+        new(connectionString ?? throw new ArgumentNullException(nameof(connectionString)), null, null, null, null);
+
+    /// <summary>Reads <c>AzureWebJobsStorage</c> from configuration.</summary>
+    /// <exception cref="InvalidOperationException">Neither a connection string nor identity-based settings are configured.</exception>
+    public static StorageClients FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration[ConnectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return FromConnectionString(connectionString);
+        }
+
+        var section = configuration.GetSection(ConnectionName);
+        var account = section["accountName"];
+        Uri? Service(string key, string kind) =>
+            section[key] is { Length: > 0 } uri ? new Uri(uri.EndsWith('/') ? uri : uri + "/")
+            : account is { Length: > 0 } ? new Uri($"https://{account}.{kind}.core.windows.net/")
+            : null;
+
+        var queue = Service("queueServiceUri", "queue");
+        var table = Service("tableServiceUri", "table");
+        var blob = Service("blobServiceUri", "blob");
+        if (queue is null && table is null && blob is null)
+        {
+            throw new InvalidOperationException(
+                "AzureWebJobsStorage is not configured: set AzureWebJobsStorage to a connection string " +
+                "(UseDevelopmentStorage=true or Azurite's) or AzureWebJobsStorage__accountName for a managed identity.");
+        }
+
+        var clientId = section["clientId"];
+        TokenCredential credential = string.IsNullOrEmpty(clientId)
+            ? new DefaultAzureCredential()
+            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        return new StorageClients(null, credential, queue, table, blob);
+    }
+
+    /// <summary>A queue client; messages are base64-encoded as the Functions queue trigger expects by default.</summary>
+    public QueueClient Queue(string queueName, QueueClientOptions? options = null)
+    {
+        options ??= DefaultQueueOptions();
+        return _connectionString is not null
+            ? new QueueClient(_connectionString, queueName, options)
+            : new QueueClient(new Uri(Require(_queueUri, "queueServiceUri"), queueName), _credential!, options);
+    }
+
+    /// <summary>A table client.</summary>
+    public TableClient Table(string tableName, TableClientOptions? options = null) =>
+        _connectionString is not null
+            ? new TableClient(_connectionString, tableName, options ?? new TableClientOptions())
+            : new TableClient(Require(_tableUri, "tableServiceUri"), tableName, _credential!, options ?? new TableClientOptions());
+
+    /// <summary>A blob container client.</summary>
+    public BlobContainerClient BlobContainer(string containerName, BlobClientOptions? options = null)
+    {
+        options ??= WithShortRetries(new BlobClientOptions());
+        return _connectionString is not null
+            ? new BlobContainerClient(_connectionString, containerName, options)
+            : new BlobContainerClient(new Uri(Require(_blobUri, "blobServiceUri"), containerName), _credential!, options);
+    }
+
+    /// <summary>Queue options for the webhook path: base64 messages and a short retry budget (the webhook must answer quickly).</summary>
+    public static QueueClientOptions DefaultQueueOptions() =>
+        WithShortRetries(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
+    /// <summary>Sets a retry budget that fits inside a webhook answer: two quick retries, five-second network timeout.</summary>
+    public static T WithShortRetries<T>(T options) where T : Azure.Core.ClientOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        return options;
+    }
+
+    private static Uri Require(Uri? uri, string setting) =>
+        uri ?? throw new InvalidOperationException($"AzureWebJobsStorage__{setting} (or __accountName) is not configured.");
+}

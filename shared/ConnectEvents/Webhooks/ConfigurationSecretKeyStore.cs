@@ -1,0 +1,54 @@
+using System.Collections.Frozen;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace ConnectEvents.Webhooks;
+
+/// <summary>Secret keys from configuration (<c>Webhooks:SecretKeys</c>); reloaded when configuration changes.</summary>
+public sealed class ConfigurationSecretKeyStore : ISecretKeyStore, IDisposable
+{
+    private volatile FrozenDictionary<string, byte[]> _keys;
+    private readonly IDisposable? _subscription;
+
+    /// <summary>Builds the store from the current options and follows later changes.</summary>
+    public ConfigurationSecretKeyStore(IOptionsMonitor<WebhookOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _keys = Build(options.CurrentValue);
+        _subscription = options.OnChange(o => _keys = Build(o));
+    }
+
+    /// <summary>The number of configured keys (for start-up logging; never the keys themselves).</summary>
+    public int Count => _keys.Count;
+
+    /// <inheritdoc />
+    public ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_keys.GetValueOrDefault(keyId));
+
+    /// <inheritdoc />
+    public void Dispose() => _subscription?.Dispose();
+
+    private static FrozenDictionary<string, byte[]> Build(WebhookOptions options) =>
+        options.SecretKeys
+            .Where(k => !string.IsNullOrEmpty(k.KeyId) && !string.IsNullOrEmpty(k.Secret))
+            .GroupBy(k => k.KeyId!, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => Encoding.UTF8.GetBytes(g.Last().Secret!), StringComparer.Ordinal);
+}
+
+/// <summary>Asks several stores in order; the first that knows the key id answers.</summary>
+public sealed class CompositeSecretKeyStore(IReadOnlyList<ISecretKeyStore> stores) : ISecretKeyStore
+{
+    /// <inheritdoc />
+    public async ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken)
+    {
+        foreach (var store in stores)
+        {
+            if (await store.GetSecretAsync(keyId, cancellationToken) is { } secret)
+            {
+                return secret;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Text;
+using Azure;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Logging;
+
+namespace ConnectEvents.Webhooks;
+
+/// <summary>
+/// Webhook secret keys kept in Azure Key Vault, one secret per key id (name scheme: <see cref="SecretNameFor"/>).
+/// The list of key ids is read by listing the vault's secret names (no values), cached, and re-listed at most
+/// once per <see cref="KeyVaultOptions.UnknownKeyRefreshInterval"/> when an unknown key id arrives, so random key
+/// ids sent by an attacker cost no Key Vault call each. Values are fetched on first use and cached.
+/// </summary>
+public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposable
+{
+    private readonly SecretClient _client;
+    private readonly KeyVaultOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<KeyVaultSecretKeyStore> _logger;
+    private readonly SemaphoreSlim _listLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, CachedSecret> _values = new(StringComparer.Ordinal);
+    private volatile FrozenSet<string> _knownNames = FrozenSet<string>.Empty;
+    private long _listedAtTicks; // 0 = never listed
+
+    /// <summary>Creates the store over a Key Vault secret client.</summary>
+    public KeyVaultSecretKeyStore(SecretClient client, KeyVaultOptions options, TimeProvider time, ILogger<KeyVaultSecretKeyStore> logger)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>
+    /// The Key Vault secret name that holds the key <paramref name="keyId"/>: the prefix plus the key id itself when it
+    /// is made of lower-case letters, digits and dashes (and does not start with <c>x-</c>); otherwise the prefix,
+    /// <c>x-</c> and the lower-case hex of its UTF-8 bytes. Key Vault names are case-insensitive and allow only
+    /// letters, digits and dashes, so this keeps distinct key ids in distinct secrets.
+    /// </summary>
+    public static string SecretNameFor(string keyId, string prefix = "webhook-key-")
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        var plain = keyId.Length is > 0 and <= 100
+                    && !keyId.StartsWith("x-", StringComparison.Ordinal)
+                    && keyId.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+        return plain ? prefix + keyId : prefix + "x-" + Convert.ToHexStringLower(Encoding.UTF8.GetBytes(keyId));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="SecretKeyStoreUnavailableException">Key Vault could not be reached and nothing usable is cached.</exception>
+    public async ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_values.TryGetValue(keyId, out var cached) && now - cached.FetchedAt < _options.CacheDuration)
+        {
+            return cached.Value;
+        }
+
+        var name = SecretNameFor(keyId, _options.SecretPrefix);
+        var sinceListing = TimeSpan.FromTicks(now.UtcTicks - Interlocked.Read(ref _listedAtTicks));
+        var listingStale = sinceListing >= _options.CacheDuration;
+        var mayRelistForUnknown = sinceListing >= _options.UnknownKeyRefreshInterval;
+        if (listingStale || (!_knownNames.Contains(name) && mayRelistForUnknown))
+        {
+            await RelistAsync(cached, cancellationToken);
+        }
+
+        if (!_knownNames.Contains(name))
+        {
+            _values.TryRemove(keyId, out _);
+            return null;
+        }
+
+        try
+        {
+            var secret = await _client.GetSecretAsync(name, cancellationToken: cancellationToken);
+            var value = Encoding.UTF8.GetBytes(secret.Value.Value ?? string.Empty);
+            _values[keyId] = new CachedSecret(value, now);
+            return value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsVaultFailure(ex))
+        {
+            return StaleOrThrow(cached, ex);
+        }
+    }
+
+    private async Task RelistAsync(CachedSecret? cached, CancellationToken cancellationToken)
+    {
+        var observed = Interlocked.Read(ref _listedAtTicks);
+        await _listLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (Interlocked.Read(ref _listedAtTicks) != observed)
+            {
+                return; // another caller re-listed while we waited
+            }
+
+            var names = new List<string>();
+            await foreach (var properties in _client.GetPropertiesOfSecretsAsync(cancellationToken))
+            {
+                if (properties.Enabled != false && properties.Name.StartsWith(_options.SecretPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    names.Add(properties.Name);
+                }
+            }
+
+            _knownNames = names.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+            Interlocked.Exchange(ref _listedAtTicks, _time.GetUtcNow().UtcTicks);
+            LogListed(_logger, names.Count);
+        }
+        catch (Exception ex) when (IsVaultFailure(ex))
+        {
+            // Keep serving the last good list; an outage must not turn known keys into "unknown" (401).
+            if (_knownNames.Count == 0 && cached is null)
+            {
+                throw new SecretKeyStoreUnavailableException("Key Vault could not be listed: " + ex.GetType().Name, ex);
+            }
+
+            LogListFailed(_logger, ex.GetType().Name);
+        }
+        finally
+        {
+            _listLock.Release();
+        }
+    }
+
+    private byte[] StaleOrThrow(CachedSecret? cached, Exception ex)
+    {
+        if (cached is not null)
+        {
+            LogServingStale(_logger, ex.GetType().Name);
+            return cached.Value;
+        }
+
+        throw new SecretKeyStoreUnavailableException("Key Vault could not be read: " + ex.GetType().Name, ex);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _listLock.Dispose();
+
+    private sealed record CachedSecret(byte[] Value, DateTimeOffset FetchedAt);
+
+    private static bool IsVaultFailure(Exception ex) =>
+        ex is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or HttpRequestException;
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Key Vault webhook key list refreshed: {Count} key(s)")]
+    private static partial void LogListed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Key Vault could not be listed ({Error}); keeping the last known key ids")]
+    private static partial void LogListFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Key Vault could not be read ({Error}); using the cached secret")]
+    private static partial void LogServingStale(ILogger logger, string error);
+}
+
+/// <summary>The secret key store cannot answer right now (e.g. Key Vault unreachable); the webhook answers 503, not 401.</summary>
+public sealed class SecretKeyStoreUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SecretKeyStoreUnavailableException() : base("The secret key store is unavailable.") { }
+
+    /// <summary>Creates the exception with a reason.</summary>
+    public SecretKeyStoreUnavailableException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a reason and cause.</summary>
+    public SecretKeyStoreUnavailableException(string message, Exception innerException) : base(message, innerException) { }
+}

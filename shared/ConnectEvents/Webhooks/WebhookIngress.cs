@@ -1,0 +1,187 @@
+using System.Diagnostics.Metrics;
+using ConnectEvents.Events;
+using ConnectEvents.Messaging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace ConnectEvents.Webhooks;
+
+/// <summary>
+/// The host-neutral webhook pipeline: verify the signature over the raw bytes, read the envelope, then publish the
+/// event (or quarantine a signed but unusable one). The answer says what the HTTP layer must reply; an event is
+/// only ever answered <see cref="IngressStatus.Accepted"/> or <see cref="IngressStatus.Quarantined"/> once it is durably stored.
+/// </summary>
+public sealed partial class WebhookIngress(
+    WebhookVerifier verifier,
+    IEventPublisher publisher,
+    IQuarantineStore quarantine,
+    TimeProvider time,
+    ILogger<WebhookIngress> logger,
+    IMeterFactory meters)
+{
+    /// <summary>Request headers never copied into a quarantine entry (credentials and signatures).</summary>
+    private static readonly string[] SecretHeaderMarkers = ["signature", "authorization", "cookie", "secret", "token", "functions-key"];
+
+    private readonly Meter _meter = meters.Create("ConnectEvents.Webhooks");
+    private Counter<long>? _accepted;
+    private Counter<long>? _rejected;
+    private Counter<long>? _quarantined;
+    private Counter<long>? _unavailable;
+
+    private Counter<long> Accepted => _accepted ??= _meter.CreateCounter<long>("connect_events.webhook.accepted", description: "Events verified and enqueued");
+    private Counter<long> Rejected => _rejected ??= _meter.CreateCounter<long>("connect_events.webhook.rejected", description: "Requests rejected by signature checks");
+    private Counter<long> QuarantinedCount => _quarantined ??= _meter.CreateCounter<long>("connect_events.webhook.quarantined", description: "Signed but unusable events kept in quarantine");
+    private Counter<long> Unavailable => _unavailable ??= _meter.CreateCounter<long>("connect_events.webhook.unavailable", description: "Events answered 503 because storage failed");
+
+    /// <summary>Handles one POSTed event.</summary>
+    /// <param name="body">The raw body, exactly as received.</param>
+    /// <param name="headers">All request headers (case-insensitive lookup), used for the signature and quarantine records.</param>
+    /// <param name="cancellationToken">Aborts the request.</param>
+    public async Task<IngressResult> HandleAsync(
+        ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, StringValues> headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var receivedAt = time.GetUtcNow();
+        WebhookVerificationResult verification;
+        try
+        {
+            verification = await verifier.VerifyAsync(
+                body, Header(headers, WebhookVerifier.SignatureHeader), Header(headers, WebhookVerifier.KeyIdHeader), cancellationToken);
+        }
+        catch (SecretKeyStoreUnavailableException ex)
+        {
+            LogKeyStoreUnavailable(logger, ex.Message);
+            Unavailable.Add(1);
+            return new IngressResult(IngressStatus.Unavailable, "secret key store unavailable");
+        }
+
+        if (!verification.IsValid)
+        {
+            LogRejected(logger, verification.Failure, verification.KeyId ?? "(none)");
+            Rejected.Add(1, new KeyValuePair<string, object?>("reason", verification.Failure.ToString()));
+            return new IngressResult(IngressStatus.Unauthorized, verification.Failure.ToString());
+        }
+
+        var keyId = verification.KeyId!;
+        var parsed = ConnectEventEnvelope.Parse(body.Span);
+        if (!parsed.IsSuccess)
+        {
+            return await QuarantineAsync(body, headers, keyId, receivedAt, parsed.Error!, cancellationToken);
+        }
+
+        var envelope = parsed.Envelope!;
+        var metadata = new EventMetadata(envelope.Id, envelope.Type, envelope.MerchantId, envelope.ResourceType,
+            envelope.ResourceId, envelope.ApiVersion, keyId, receivedAt);
+        try
+        {
+            await publisher.PublishAsync(new EventMessage(body, metadata), cancellationToken);
+        }
+        catch (EventTooLargeException ex)
+        {
+            return await QuarantineAsync(body, headers, keyId, receivedAt, ex.Message, cancellationToken);
+        }
+        catch (EventPublishException ex)
+        {
+            if (ex.IsConfigurationError)
+            {
+                LogPublishConfigurationError(logger, envelope.Id, ex.Message);
+            }
+            else
+            {
+                LogPublishFailed(logger, envelope.Id, ex.Message);
+            }
+
+            Unavailable.Add(1);
+            return new IngressResult(IngressStatus.Unavailable, "the event could not be enqueued");
+        }
+
+        LogAccepted(logger, envelope.Id, envelope.Type, envelope.MerchantId, keyId);
+        Accepted.Add(1, new KeyValuePair<string, object?>("type", envelope.Type));
+        return new IngressResult(IngressStatus.Accepted, null, envelope.Id);
+    }
+
+    private async Task<IngressResult> QuarantineAsync(
+        ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, StringValues> headers, string keyId, DateTimeOffset receivedAt,
+        string reason, CancellationToken cancellationToken)
+    {
+        var entry = new QuarantinedEvent(
+            $"{receivedAt.UtcDateTime:HHmmssfff}-{Guid.NewGuid():N}", reason, keyId, receivedAt, SafeHeaders(headers), body.ToArray());
+        try
+        {
+            await quarantine.StoreAsync(entry, cancellationToken);
+        }
+        catch (EventPublishException ex)
+        {
+            LogQuarantineFailed(logger, reason, ex.Message);
+            Unavailable.Add(1);
+            return new IngressResult(IngressStatus.Unavailable, "the event could not be quarantined");
+        }
+
+        LogQuarantined(logger, reason, keyId, entry.Id);
+        QuarantinedCount.Add(1);
+        return new IngressResult(IngressStatus.Quarantined, reason, null, entry.Id);
+    }
+
+    /// <summary>The request headers that may be stored: everything but credentials and signatures.</summary>
+    public static IReadOnlyDictionary<string, string> SafeHeaders(IReadOnlyDictionary<string, StringValues> headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var safe = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in headers)
+        {
+            if (!SecretHeaderMarkers.Any(m => name.Contains(m, StringComparison.OrdinalIgnoreCase)))
+            {
+                safe[name] = values.ToString();
+            }
+        }
+
+        return safe;
+    }
+
+    private static StringValues Header(IReadOnlyDictionary<string, StringValues> headers, string name) =>
+        headers.TryGetValue(name, out var values) ? values : StringValues.Empty;
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Webhook event {EventId} ({EventType}, merchant {MerchantId}) accepted with key {KeyId}")]
+    private static partial void LogAccepted(ILogger logger, string eventId, string eventType, string merchantId, string keyId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Webhook rejected with 401: {Failure} (key id {KeyId})")]
+    private static partial void LogRejected(ILogger logger, WebhookFailure failure, string keyId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Signed webhook event quarantined: {Reason} (key id {KeyId}, entry {EntryId})")]
+    private static partial void LogQuarantined(ILogger logger, string reason, string keyId, string entryId);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Webhook event {EventId} not enqueued, answering 503: {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, string eventId, string error);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Critical, Message = "Webhook event {EventId} not enqueued because of a configuration error, answering 503: {Error}")]
+    private static partial void LogPublishConfigurationError(ILogger logger, string eventId, string error);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Signed webhook event could not be quarantined ({Reason}), answering 503: {Error}")]
+    private static partial void LogQuarantineFailed(ILogger logger, string reason, string error);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Webhook answered 503: {Error}")]
+    private static partial void LogKeyStoreUnavailable(ILogger logger, string error);
+}
+
+/// <summary>What the webhook pipeline decided.</summary>
+public enum IngressStatus
+{
+    /// <summary>Verified and durably enqueued: answer 200.</summary>
+    Accepted,
+
+    /// <summary>Signed but unusable, durably quarantined: answer 2xx so Worldline stops retrying.</summary>
+    Quarantined,
+
+    /// <summary>Signature checks failed: answer 401 with an empty body.</summary>
+    Unauthorized,
+
+    /// <summary>Storage or the key store failed: answer 503 with Retry-After; nothing was acknowledged.</summary>
+    Unavailable,
+}
+
+/// <summary>The outcome of <see cref="WebhookIngress.HandleAsync"/>.</summary>
+/// <param name="Status">What to answer.</param>
+/// <param name="Reason">A short safe reason (for logs and tests; not sent on 401).</param>
+/// <param name="EventId">The accepted event's id.</param>
+/// <param name="QuarantineId">The quarantine entry's id.</param>
+public sealed record IngressResult(IngressStatus Status, string? Reason, string? EventId = null, string? QuarantineId = null);
