@@ -1,0 +1,15 @@
+using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Functions.Webhooks;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.UseFunctionsCustomHandlerPort();
+builder.AddConnectWebhook();
+
+var app = builder.Build();
+app.MapFunctionsHostReadiness();
+app.MapConnectWebhook();
+
+app.Run();
+
+/// <summary>Entry point of the function app; public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;
