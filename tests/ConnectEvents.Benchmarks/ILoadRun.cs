@@ -1,0 +1,11 @@
+namespace ConnectEvents.Benchmarks;
+
+/// <summary>A bounded loopback load run: a fixed request count or duration, 127.0.0.1 only, prints its figures and stops.</summary>
+public interface ILoadRun
+{
+    /// <summary>The name given on the command line after <c>load</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Runs the load and prints the figures (req/s, p50, p99 and the baseline measured in the same run).</summary>
+    Task RunAsync(string[] args);
+}
