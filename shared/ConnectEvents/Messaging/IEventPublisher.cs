@@ -30,3 +30,20 @@ public sealed class EventPublishException : Exception
     /// <summary>True when retrying cannot help until an operator fixes configuration (for example a 401/403 from the broker).</summary>
     public bool IsConfigurationError { get; }
 }
+
+/// <summary>Publishes an event to be delivered later (backoff without holding a lock or a worker).</summary>
+public interface IScheduledEventPublisher
+{
+    /// <summary>
+    /// Enqueues <paramref name="message"/> to become visible at <paramref name="enqueueAt"/>. Completes only once it is durably stored.
+    /// </summary>
+    /// <param name="message">The event, byte for byte as first received.</param>
+    /// <param name="enqueueAt">When subscribers may receive it.</param>
+    /// <param name="messageId">
+    /// The transport message id. With Service Bus duplicate detection a message whose id was seen within the detection
+    /// window is silently dropped, so a re-scheduled event needs an id of its own, e.g. <c>{eventId}:retry-{n}</c>.
+    /// </param>
+    /// <param name="cancellationToken">Aborts the call.</param>
+    /// <exception cref="EventPublishException">The transport could not store the message.</exception>
+    Task ScheduleAsync(EventMessage message, DateTimeOffset enqueueAt, string messageId, CancellationToken cancellationToken);
+}

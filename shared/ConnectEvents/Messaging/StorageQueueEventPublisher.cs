@@ -7,8 +7,11 @@ namespace ConnectEvents.Messaging;
 /// Publishes events to an Azure Storage queue: the message is the exact raw event bytes, base64-encoded on the wire
 /// as the Functions queue trigger expects, so the processor receives byte for byte what Worldline signed.
 /// </summary>
-public sealed class StorageQueueEventPublisher : IEventPublisher
+public sealed class StorageQueueEventPublisher : IEventPublisher, IScheduledEventPublisher
 {
+    /// <summary>The longest delay a Storage queue message can be hidden for.</summary>
+    public static readonly TimeSpan MaxScheduleDelay = TimeSpan.FromDays(7);
+
     /// <summary>The largest raw event a queue message holds (64 KiB of base64 text).</summary>
     public const int MaxRawBytes = 48 * 1024;
 
@@ -22,7 +25,21 @@ public sealed class StorageQueueEventPublisher : IEventPublisher
     }
 
     /// <inheritdoc />
-    public async Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
+    public Task PublishAsync(EventMessage message, CancellationToken cancellationToken) =>
+        SendAsync(message, null, cancellationToken);
+
+    /// <summary>
+    /// Sends the message hidden until <paramref name="enqueueAt"/> (the queue's visibility timeout, at most
+    /// <see cref="MaxScheduleDelay"/>); queues have no message id to set, so <paramref name="messageId"/> is not used.
+    /// </summary>
+    public Task ScheduleAsync(EventMessage message, DateTimeOffset enqueueAt, string messageId, CancellationToken cancellationToken)
+    {
+        var delay = enqueueAt - DateTimeOffset.UtcNow;
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxScheduleDelay ? MaxScheduleDelay : delay;
+        return SendAsync(message, delay, cancellationToken);
+    }
+
+    private async Task SendAsync(EventMessage message, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Body.Length > MaxRawBytes)
@@ -35,14 +52,14 @@ public sealed class StorageQueueEventPublisher : IEventPublisher
             await EnsureQueueAsync();
             try
             {
-                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), cancellationToken: cancellationToken);
+                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), visibilityDelay, cancellationToken: cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
             {
                 // The queue was deleted after we created it (an operator, or an emulator restart): create it again once.
                 _creation = null;
                 await EnsureQueueAsync();
-                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), cancellationToken: cancellationToken);
+                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), visibilityDelay, cancellationToken: cancellationToken);
             }
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or AggregateException)

@@ -60,16 +60,25 @@ public static class WebhookServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.QueueName), "Events__QueueName must not be empty.")
             .ValidateOnStart();
         services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
-        services.TryAddSingleton<IEventPublisher>(sp =>
-        {
-            var events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
-            return events.Transport switch
-            {
-                EventTransport.StorageQueue => new StorageQueueEventPublisher(sp.GetRequiredService<StorageClients>().Queue(events.QueueName)),
-                _ => throw new InvalidOperationException($"Events__Transport '{events.Transport}' has no publisher registered."),
-            };
-        });
+        services.AddServiceBusPublisher(configuration);
+        services.TryAddSingleton(sp => new StorageQueueEventPublisher(
+            sp.GetRequiredService<StorageClients>().Queue(sp.GetRequiredService<IOptions<EventsOptions>>().Value.QueueName)));
+        services.TryAddSingleton(SelectPublisher<IEventPublisher>);
+        services.TryAddSingleton(SelectPublisher<IScheduledEventPublisher>);
         return services;
+    }
+
+    /// <summary>The publisher of the configured transport, as <typeparamref name="T"/> (both publishers implement both interfaces).</summary>
+    private static T SelectPublisher<T>(IServiceProvider sp) where T : class
+    {
+        var events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
+        object publisher = events.Transport switch
+        {
+            EventTransport.StorageQueue => sp.GetRequiredService<StorageQueueEventPublisher>(),
+            EventTransport.ServiceBus => sp.GetRequiredService<ServiceBusEventPublisher>(),
+            _ => throw new InvalidOperationException($"Events__Transport '{events.Transport}' has no publisher registered."),
+        };
+        return (T)publisher;
     }
 
     private static bool HasUsableKeys(WebhookOptions o) =>
