@@ -1,0 +1,176 @@
+// Connect Events in Azure: creates the resource group and, through modules, monitoring, storage, Service Bus,
+// Key Vault, the managed identity with its data roles, and the Flex Consumption function app.
+// Deploy: az deployment sub create -l <region> -f infra/main.bicep -p infra/main.bicepparam
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('Short environment name (e.g. connect-events-prod); names the resource group and seeds resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource; pick one where Flex Consumption is available.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object = {}
+
+@description('Connect API endpoint, e.g. https://api.preprod.connect.worldline-solutions.com.')
+param connectEndpoint string
+
+@description('Connect API key id (not secret).')
+param connectApiKeyId string
+
+@description('Connect merchant id.')
+param connectMerchantId string
+
+@secure()
+@description('Connect secret API key; empty keeps the Key Vault secret as it is (set or rotate it with the CLI).')
+param connectSecretApiKey string = ''
+
+@secure()
+@description('Webhook secret keys from Worldline\'s Configuration Center as { "<keyId>": "<secret>" }; empty writes none.')
+param webhookSecretKeys object = {}
+
+@description('Principal id of a user or group allowed to manage Key Vault secrets (Key Vault Secrets Officer); empty for none.')
+param operatorPrincipalId string = ''
+
+@description('Principal type of operatorPrincipalId.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = 'User'
+
+@description('How long the topic remembers event ids to drop redeliveries (ISO 8601, at most P7D).')
+param duplicateDetectionWindow string = 'P1D'
+
+@description('Deliveries of one event to the processor before it is dead-lettered.')
+param processorMaxDeliveryCount int = 10
+
+@description('Largest number of function app instances.')
+param maximumInstanceCount int = 40
+
+@description('Memory per instance in MB (512, 2048 or 4096); the custom handler is small.')
+param instanceMemoryMB int = 512
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var topicName = 'connect-events'
+var webhookKeyNamePrefix = 'webhook-key-'
+var connectSecretName = 'connect-secret-api-key'
+var deploymentContainerName = 'app-package'
+var quarantineContainerName = 'connect-events-quarantine'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: allTags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    storageAccountName: 'st${resourceToken}'
+    deploymentContainerName: deploymentContainerName
+    quarantineContainerName: quarantineContainerName
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    namespaceName: 'sb-${resourceToken}'
+    topicName: topicName
+    duplicateDetectionWindow: duplicateDetectionWindow
+    processorMaxDeliveryCount: processorMaxDeliveryCount
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    keyVaultName: 'kv-${resourceToken}'
+    connectSecretName: connectSecretName
+    connectSecretApiKey: connectSecretApiKey
+    webhookSecretKeys: webhookSecretKeys
+    webhookKeyNamePrefix: webhookKeyNamePrefix
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    identityName: 'id-${resourceToken}'
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.IDENTITY_PRINCIPAL_ID
+    storageAccountName: storage.outputs.STORAGE_ACCOUNT_NAME
+    serviceBusNamespaceName: serviceBus.outputs.SERVICE_BUS_NAMESPACE_NAME
+    keyVaultName: keyVault.outputs.KEY_VAULT_NAME
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  dependsOn: [roles]
+  params: {
+    location: location
+    tags: allTags
+    planName: 'plan-${resourceToken}'
+    appName: 'func-${resourceToken}'
+    identityId: identity.outputs.IDENTITY_ID
+    identityClientId: identity.outputs.IDENTITY_CLIENT_ID
+    storageAccountName: storage.outputs.STORAGE_ACCOUNT_NAME
+    storageBlobEndpoint: storage.outputs.STORAGE_BLOB_ENDPOINT
+    deploymentContainerName: storage.outputs.DEPLOYMENT_CONTAINER_NAME
+    quarantineContainerName: storage.outputs.QUARANTINE_CONTAINER_NAME
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE
+    topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
+    keyVaultUri: keyVault.outputs.KEY_VAULT_URI
+    connectSecretUri: keyVault.outputs.CONNECT_SECRET_URI
+    webhookKeyNamePrefix: webhookKeyNamePrefix
+    applicationInsightsConnectionString: monitoring.outputs.APPLICATIONINSIGHTS_CONNECTION_STRING
+    connectEndpoint: connectEndpoint
+    connectApiKeyId: connectApiKeyId
+    connectMerchantId: connectMerchantId
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+output AZURE_RESOURCE_GROUP string = rg.name
+output FUNCTION_APP_NAME string = functionApp.outputs.FUNCTION_APP_NAME
+output WEBHOOK_URL string = functionApp.outputs.WEBHOOK_URL
+output KEY_VAULT_NAME string = keyVault.outputs.KEY_VAULT_NAME
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE
+output SERVICE_BUS_TOPIC string = serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
+output STORAGE_ACCOUNT_NAME string = storage.outputs.STORAGE_ACCOUNT_NAME

@@ -1,0 +1,35 @@
+// Parameters for infra/main.bicep. Secrets are NOT kept here: pass them on the command line
+// (-p connectSecretApiKey=... ) or, better, set them in Key Vault after the first deployment (README, "Deploy to Azure").
+using 'main.bicep'
+
+// Names the resource group (rg-<environmentName>) and seeds every resource name.
+param environmentName = 'connect-events-prod'
+
+// A region where the Flex Consumption plan is offered.
+param location = 'westeurope'
+
+param tags = {
+  workload: 'connect-events'
+}
+
+// Worldline Connect: the pre-production endpoint of the World cluster; production is
+// https://api.connect.worldline-solutions.com (see the README's Connect client section for the others).
+param connectEndpoint = 'https://api.preprod.connect.worldline-solutions.com'
+
+// The API key id and merchant id from the Configuration Center (not secrets).
+param connectApiKeyId = 'REPLACE-WITH-API-KEY-ID'
+param connectMerchantId = 'REPLACE-WITH-MERCHANT-ID'
+
+// Optional: object id of the operator (az ad signed-in-user show --query id -o tsv) who sets the secrets.
+param operatorPrincipalId = ''
+param operatorPrincipalType = 'User'
+
+// The topic drops a repeated event id for this long; the processor's Table-storage claim covers anything older.
+param duplicateDetectionWindow = 'P1D'
+
+// Ten deliveries (with the processor's own backoff in between) before an event is dead-lettered.
+param processorMaxDeliveryCount = 10
+
+// Scale-out ceiling and instance size: 512 MB is plenty for the custom handler and the cheapest per GB-s.
+param maximumInstanceCount = 40
+param instanceMemoryMB = 512

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds and lints every Bicep file in infra/ with the Bicep CLI from NuGet (Azure.Bicep.CommandLine.linux-x64,
+# pinned in Directory.Packages.props and restored through infra/tools/BicepCli.csproj), and fails on any warning or
+# error: the CLI exits 0 on warnings such as an unknown resource property, so its output is checked too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dotnet restore infra/tools/BicepCli.csproj -v quiet -nologo >/dev/null
+pkg=$(dotnet msbuild infra/tools/BicepCli.csproj -nologo -getProperty:PkgAzure_Bicep_CommandLine_linux-x64)
+bicep="$pkg/tools/bicep"
+[ -f "$bicep" ] || { echo "Bicep CLI not found at $bicep" >&2; exit 1; }
+# NuGet does not keep the execute bit.
+[ -x "$bicep" ] || chmod +x "$bicep"
+echo "$("$bicep" --version)"
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+status=0
+check() { # label, command...
+  local label=$1; shift
+  if ! "$@" >"$out/log" 2>&1 || grep -Eq '\b(Warning|Error)\b' "$out/log"; then
+    echo "FAIL $label"; sed 's/^/  /' "$out/log"; status=1
+  else
+    echo "ok   $label"
+  fi
+}
+
+# One process per step: --pattern takes every .bicep under infra/ (modules included, even ones main.bicep stops using).
+check "build infra/**/*.bicep" "$bicep" build --pattern 'infra/**/*.bicep' --outdir "$out"
+check "lint  infra/**/*.bicep" "$bicep" lint --pattern 'infra/**/*.bicep'
+while IFS= read -r file; do
+  check "build-params $file" "$bicep" build-params "$file" --outfile "$out/$(basename "$file").json"
+done < <(find infra -name '*.bicepparam' | sort)
+[ -s "$out/main.json" ] || { echo "FAIL no ARM template was produced for infra/main.bicep"; status=1; }
+
+exit $status
