@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (Azurite from npm, pinned by package-lock.json;
-# NuGet packages), builds everything with warnings as errors, lints the Bicep, and runs every test.
+# NuGet packages), builds everything with warnings as errors, lints the Bicep, builds the deployable package, and runs
+# every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,11 @@ if [ -x scripts/lint-bicep.sh ]; then
   echo "== bicep build + lint"
   scripts/lint-bicep.sh
 fi
+
+echo "== deployable package (Native AOT publish, the slow step)"
+scripts/package.sh --out artifacts/connect-events.zip
+# The package tests use this zip instead of building their own.
+export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip
 
 echo "== dotnet test"
 dotnet test Events.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"

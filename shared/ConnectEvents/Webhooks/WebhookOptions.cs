@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.Webhooks;
 
@@ -54,3 +55,7 @@ public sealed class KeyVaultOptions
     /// <summary>Client id of a user-assigned managed identity; empty uses the default credential chain.</summary>
     public string? ManagedIdentityClientId { get; set; }
 }
+
+/// <summary>Checks the data annotations of <see cref="WebhookOptions"/> with code generated at compile time (trim and AOT safe).</summary>
+[OptionsValidator]
+internal sealed partial class WebhookOptionsValidator : IValidateOptions<WebhookOptions>;

@@ -47,12 +47,24 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the app with <paramref name="environment"/> and waits until it answers the host's readiness probe (any response to GET /).</summary>
-    public static async Task<FunctionAppProcess> StartAsync(IDictionary<string, string> environment)
+    public static Task<FunctionAppProcess> StartAsync(IDictionary<string, string> environment)
+    {
+        var psi = new ProcessStartInfo("dotnet");
+        psi.ArgumentList.Add(AppDll);
+        return StartAsync(psi, environment);
+    }
+
+    /// <summary>Starts a published executable (the deployable package) from its own folder, as the Functions host does.</summary>
+    public static Task<FunctionAppProcess> StartExecutableAsync(string executable, IDictionary<string, string> environment) =>
+        StartAsync(new ProcessStartInfo(executable) { WorkingDirectory = Path.GetDirectoryName(executable)! }, environment);
+
+    private static async Task<FunctionAppProcess> StartAsync(ProcessStartInfo psi, IDictionary<string, string> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(AppDll);
+        psi.UseShellExecute = false;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         psi.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in environment)
         {

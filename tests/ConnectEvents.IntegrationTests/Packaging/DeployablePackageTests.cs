@@ -1,0 +1,103 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using Azure.Storage.Queues;
+using ConnectEvents.Events;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.IntegrationTests.Messaging;
+using ConnectEvents.Webhooks;
+
+namespace ConnectEvents.IntegrationTests.Packaging;
+
+/// <summary>The zip the Flex Consumption plan runs: its layout, and the executable in it started the way the Functions host starts it.</summary>
+[Collection(DeployablePackageCollectionDefinition.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class DeployablePackageTests(DeployablePackage package, AzuriteFixture azurite)
+{
+    [Fact]
+    public void ZipHasHostJsonAtTheRootEveryFunctionFolderAndTheExecutableWithItsRunBit()
+    {
+        using var zip = ZipFile.OpenRead(package.ZipPath);
+        var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("host.json", names);
+        var functions = Directory.GetDirectories(Path.Combine(RepositoryPaths.Root, "functions"))
+            .Where(d => File.Exists(Path.Combine(d, "function.json")))
+            .Select(d => Path.GetFileName(d) + "/function.json")
+            .ToList();
+        Assert.NotEmpty(functions);
+        Assert.All(functions, f => Assert.Contains(f, names));
+
+        var executable = zip.GetEntry(package.ExecutableName);
+        Assert.True(executable is not null, $"no '{package.ExecutableName}' (host.json defaultExecutablePath) in {package.Origin}");
+        var mode = (UnixFileMode)((executable.ExternalAttributes >> 16) & 0x1FF);
+        Assert.True(mode.HasFlag(UnixFileMode.UserExecute), $"the executable's mode is {mode}");
+        Assert.DoesNotContain(names, n => n.EndsWith(".pdb", StringComparison.Ordinal) || n.EndsWith(".dbg", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PackagedExecutableAnswersVerificationAndQueuesASignedEvent()
+    {
+        var executable = Path.Combine(package.ExtractedTo, package.ExecutableName);
+        Assert.True(File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute), "extraction kept the run bit");
+        var queueName = AzuriteFixture.UniqueName("pkg");
+        await using var app = await FunctionAppProcess.StartExecutableAsync(executable, new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Webhooks__SecretKeys__0__KeyId"] = "pkg-key",
+            ["Webhooks__SecretKeys__0__Secret"] = "pkg-secret",
+            ["Events__QueueName"] = queueName,
+            ["Processing__Pump__Enabled"] = "false",
+        });
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        using var verification = new HttpRequestMessage(HttpMethod.Get, "/api/webhooks/connect");
+        verification.Headers.TryAddWithoutValidation("X-GCS-Webhooks-Endpoint-Verification", "package-echo");
+        using var echoed = await http.SendAsync(verification);
+        Assert.True(echoed.StatusCode == HttpStatusCode.OK, app.Output);
+        Assert.Equal("package-echo", await echoed.Content.ReadAsStringAsync());
+
+        var body = SampleEvents.Build("payment.pending_capture", "1234", "pay-pkg", "evt-pkg");
+        using var response = await http.SendAsync(Signed(body, "pkg-key", "pkg-secret"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, app.Output);
+        var queue = new QueueClient(azurite.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Assert.Equal(body, Assert.Single((await queue.PeekMessagesAsync(10)).Value).Body.ToArray());
+    }
+
+    [Fact]
+    public async Task PackagedExecutablePublishesToServiceBusOverRest()
+    {
+        await using var broker = await LoopbackServiceBus.StartAsync();
+        await using var app = await FunctionAppProcess.StartExecutableAsync(Path.Combine(package.ExtractedTo, package.ExecutableName), new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Webhooks__SecretKeys__0__KeyId"] = "pkg-key",
+            ["Webhooks__SecretKeys__0__Secret"] = "pkg-secret",
+            ["Processing__Pump__Enabled"] = "false",
+            ["Events__Transport"] = "ServiceBus",
+            ["Events__ServiceBusEndpoint"] = broker.Endpoint.ToString(),
+            ["ServiceBusConnection"] = "Endpoint=sb://sb-pkg.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=cGtnLWtleQ==",
+        });
+        broker.Then(503);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        var body = SampleEvents.Build("token.created", "1234", "tok-1", "evt-pkg-sb");
+        using var response = await http.SendAsync(Signed(body, "pkg-key", "pkg-secret"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, app.Output);
+        var message = Assert.Single(broker.Messages);
+        Assert.Equal(body, message.Body);
+        Assert.Equal("\"token.created\"", message.Header("eventType"));
+        Assert.StartsWith("SharedAccessSignature sr=", message.Header("Authorization"), StringComparison.Ordinal);
+        Assert.Equal(2, broker.Requests.Count);
+    }
+
+    private static HttpRequestMessage Signed(byte[] body, string keyId, string secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/connect") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        request.Headers.TryAddWithoutValidation("X-GCS-Signature", WebhookVerifier.Sign(body, Encoding.UTF8.GetBytes(secret)));
+        request.Headers.TryAddWithoutValidation("X-GCS-KeyId", keyId);
+        return request;
+    }
+}
