@@ -42,7 +42,8 @@ public static partial class ServiceBusServiceCollectionExtensions
                 var options = context.ServiceProvider.GetRequiredService<IOptions<EventsOptions>>().Value;
                 var logger = context.ServiceProvider.GetRequiredService<ILogger<ServiceBusEventPublisher>>();
                 // Outermost: the whole budget; then retries of 408/429/5xx/network failures with jittered exponential
-                // backoff that honours Retry-After; innermost: one attempt's timeout, itself retried.
+                // backoff that honours Retry-After; innermost: one attempt's timeout, itself retried. Re-sending a POST whose
+                // answer was lost is safe: the topic's duplicate detection drops a second message with the same MessageId.
                 pipeline.AddTimeout(options.PublishTimeout)
                     .AddRetry(new HttpRetryStrategyOptions
                     {
