@@ -1,13 +1,16 @@
 using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Functions.Processing;
 using ConnectEvents.Functions.Webhooks;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.UseFunctionsCustomHandlerPort();
 builder.AddConnectWebhook();
+builder.AddConnectProcessing();
 
 var app = builder.Build();
 app.MapFunctionsHostReadiness();
 app.MapConnectWebhook();
+app.MapConnectProcessing();
 
 app.Run();
 

@@ -55,7 +55,8 @@ public sealed class SimulatorState
         string currency = "EUR",
         int paymentProductId = 1,
         string? cardNumber = "4567350000427977",
-        bool isAuthorized = true)
+        bool isAuthorized = true,
+        string? merchantReference = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(merchantId);
         ArgumentException.ThrowIfNullOrEmpty(paymentId);
@@ -64,7 +65,7 @@ public sealed class SimulatorState
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         var payment = new SimulatedPayment(
             merchantId, paymentId, status, amount, currency, paymentProductId, cardNumber, isAuthorized,
-            ExpiryDate: "1230", MerchantReference: "ref-" + paymentId, Captures: []);
+            ExpiryDate: "1230", MerchantReference: merchantReference ?? "ref-" + paymentId, Captures: []);
         lock (_gate)
         {
             _payments[(merchantId, paymentId)] = payment;
