@@ -94,6 +94,30 @@ public static class TableKeys
     }
 
     /// <summary>
+    /// The original value of a key made by <see cref="Escape"/>, or false for a key shortened by hashing. Prefer this to a
+    /// stored copy of the value: a property cannot carry an unpaired surrogate (the wire is UTF-8), a key's escape can.
+    /// </summary>
+    public static bool TryUnescape(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        value = null;
+        if (key.Contains(HashedMarker, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            value = Unescape(key);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The partition of a processed event: the first <see cref="EventPartitionHexChars"/> lower-case hex characters of
     /// SHA-256 over the id's UTF-8 bytes. Spreads sequential or prefixed ids evenly over 4096 partitions, so the
     /// service can split hot ranges across partition servers; reproducible with <c>printf %s id | sha256sum</c>.

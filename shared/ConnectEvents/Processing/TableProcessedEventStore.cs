@@ -305,7 +305,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     }
 
     private static ProcessedEventRecord FromEntity(TableEntity e) =>
-        new(e.GetString("EventId") ?? TableKeys.Unescape(e.RowKey),
+        new(TableKeys.TryUnescape(e.RowKey, out var id) ? id : e.GetString("EventId") ?? e.RowKey,
             Enum.TryParse<ProcessingState>(e.GetString("State"), out var state) ? state : ProcessingState.Processing,
             e.GetString("LeaseOwner"),
             e.GetDateTimeOffset("LeaseExpiresAt"),

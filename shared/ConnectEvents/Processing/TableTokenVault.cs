@@ -94,7 +94,7 @@ public sealed class TableTokenVault : ITokenVault
     {
         var partition = CustomerPartition(merchantId, customerReference);
         var rows = await _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), ct);
-        return rows.Select(FromTokenRow).OrderByDescending(t => t.CreatedAt).ToList();
+        return rows.Select(row => FromTokenRow(row, merchantId, customerReference)).OrderByDescending(t => t.CreatedAt).ToList();
     }
 
     /// <inheritdoc />
@@ -115,7 +115,7 @@ public sealed class TableTokenVault : ITokenVault
         var removed = 0;
         foreach (var holder in holders)
         {
-            var customer = holder.GetString("CustomerReference") ?? TableKeys.Unescape(holder.RowKey);
+            var customer = TableKeys.TryUnescape(holder.RowKey, out var escaped) ? escaped : holder.GetString("CustomerReference") ?? holder.RowKey;
             if (await RemoveAsync(merchantId, customer, tokenId, ct))
             {
                 removed++;
@@ -208,10 +208,10 @@ public sealed class TableTokenVault : ITokenVault
             ["TokenId"] = tokenId,
         };
 
-    private static StoredToken FromTokenRow(TableEntity e) =>
-        new(e.GetString("MerchantId") ?? "",
-            e.GetString("CustomerReference") ?? "",
-            e.GetString("TokenId") ?? TableKeys.Unescape(e.RowKey),
+    private static StoredToken FromTokenRow(TableEntity e, string merchantId, string customerReference) =>
+        new(merchantId,
+            customerReference,
+            TableKeys.TryUnescape(e.RowKey, out var tokenId) ? tokenId : e.GetString("TokenId") ?? e.RowKey,
             e.GetInt32("PaymentProductId"),
             e.GetString("PaymentId"),
             e.GetDateTimeOffset("CreatedAt") ?? e.Timestamp ?? default,

@@ -102,6 +102,15 @@ public sealed class TableKeysTests
         Assert.True(partitions.Count > 3000, $"{partitions.Count} partitions");
     }
 
+    [Fact]
+    public void TryUnescapeTellsShortenedKeysApart()
+    {
+        Assert.True(TableKeys.TryUnescape(TableKeys.Escape("lone\ud800"), out var value));
+        Assert.Equal("lone\ud800", value);
+        Assert.False(TableKeys.TryUnescape(TableKeys.Escape(new string('x', 600)), out _));
+        Assert.False(TableKeys.TryUnescape("%zz", out _));
+    }
+
     [Theory]
     [InlineData("%")]
     [InlineData("%4")]
