@@ -99,7 +99,7 @@ public sealed partial class EventProcessor
         {
             claim = await _store.ClaimAsync(envelope.Id, OwnerPrefix + Guid.NewGuid().ToString("N"), options.LeaseDuration, new EventClaimInfo(envelope.Type, envelope.MerchantId, paymentId), cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException ex)
+        catch (Exception ex) when (ex is StoreUnavailableException or Azure.RequestFailedException)
         {
             LogTransient(_logger, envelope.Id, "the processed-event store is unavailable", ex.Message);
             return new(ProcessingDisposition.Retry, $"event {envelope.Id}: store unavailable, retry later", envelope.Id);

@@ -37,7 +37,17 @@ public sealed class ProcessingInvocationHandler
             return new(400, TriggerInvocation.Response($"invalid invocation payload: {ex.Message}"), null);
         }
 
-        var result = await _processor.ProcessAsync(message, cancellationToken).ConfigureAwait(false);
+        ProcessingResult result;
+        try
+        {
+            result = await _processor.ProcessAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug must not lose the message: fail the invocation (the host retries, then poisons) and say what broke.
+            return new(500, TriggerInvocation.Response($"unexpected {ex.GetType().Name} while processing message {message.MessageId}"), null);
+        }
+
         if (result.IsSuccess)
         {
             return new(200, TriggerInvocation.Response(result.Summary), result);
