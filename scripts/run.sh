@@ -31,8 +31,11 @@ pids+=($!)
 
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 
+# The simulator accepts the key pair the function app signs with (Connect__ApiKeyId/SecretApiKey below); it starts
+# empty: seed payments with POST /admin/payments (tests/Connect.Simulator/README.md).
 if [ -f tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll ]; then
   dotnet tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll --urls "http://127.0.0.1:$SIM_PORT" \
+    --Simulator:Keys:0:ApiKeyId=local-api-key --Simulator:Keys:0:SecretApiKey=local-api-secret \
     > artifacts/run/simulator.log 2>&1 &
   pids+=($!)
 fi

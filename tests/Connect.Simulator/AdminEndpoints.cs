@@ -34,15 +34,8 @@ internal static class AdminEndpoints
         });
     }
 
-    private static async Task<IResult> SeedPaymentAsync(HttpRequest request, SimulatorState state)
-    {
-        var (body, error) = await ReadObjectAsync(request);
-        if (body is null)
-        {
-            return error!;
-        }
-
-        try
+    private static Task<IResult> SeedPaymentAsync(HttpRequest request, SimulatorState state) =>
+        WithBodyAsync(request, body =>
         {
             var payment = state.SeedPayment(
                 Required(body, "merchantId"),
@@ -54,43 +47,19 @@ internal static class AdminEndpoints
                 body.ContainsKey("cardNumber") ? body["cardNumber"]?.GetValue<string>() : "4567350000427977",
                 body["isAuthorized"]?.GetValue<bool>() ?? true);
             return Json(StatusCodes.Status201Created, PaymentWithCaptures(payment));
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
-        {
-            return Error(StatusCodes.Status400BadRequest, ex.Message);
-        }
-    }
+        });
 
-    private static async Task<IResult> SeedTokenAsync(HttpRequest request, SimulatorState state)
-    {
-        var (body, error) = await ReadObjectAsync(request);
-        if (body is null)
-        {
-            return error!;
-        }
-
-        try
+    private static Task<IResult> SeedTokenAsync(HttpRequest request, SimulatorState state) =>
+        WithBodyAsync(request, body =>
         {
             var merchantId = Required(body, "merchantId");
             var tokenId = Required(body, "tokenId");
             state.SeedToken(merchantId, tokenId, body["paymentProductId"]?.GetValue<int>() ?? 1);
             return Json(StatusCodes.Status201Created, ConnectJson.Token(state.GetToken(merchantId, tokenId)!));
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
-        {
-            return Error(StatusCodes.Status400BadRequest, ex.Message);
-        }
-    }
+        });
 
-    private static async Task<IResult> InjectFaultAsync(HttpRequest request, SimulatorState state)
-    {
-        var (body, error) = await ReadObjectAsync(request);
-        if (body is null)
-        {
-            return error!;
-        }
-
-        try
+    private static Task<IResult> InjectFaultAsync(HttpRequest request, SimulatorState state) =>
+        WithBodyAsync(request, body =>
         {
             var pathContains = Required(body, "pathContains");
             var kind = Required(body, "kind");
@@ -109,6 +78,20 @@ internal static class AdminEndpoints
             };
             state.InjectFault(pathContains, fault, times);
             return Json(StatusCodes.Status201Created, new JsonObject { ["pathContains"] = pathContains, ["fault"] = fault.ToString(), ["times"] = times });
+        });
+
+    /// <summary>Parses the body as a JSON object and runs <paramref name="handle"/>; bad JSON or a bad field becomes a 400 naming it.</summary>
+    private static async Task<IResult> WithBodyAsync(HttpRequest request, Func<JsonObject, IResult> handle)
+    {
+        var (body, error) = await ReadObjectAsync(request);
+        if (body is null)
+        {
+            return error!;
+        }
+
+        try
+        {
+            return handle(body);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {

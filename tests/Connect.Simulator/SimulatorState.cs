@@ -159,6 +159,10 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Whether a request with this idempotence key has been claimed and not finished yet (lets a test send its concurrent repeat at the right moment).</summary>
+    public bool IsIdempotenceKeyInFlight(string merchantId, string idempotenceKey) =>
+        _idempotence.TryGetValue((merchantId, idempotenceKey), out var entry) && entry.Response is null;
+
     /// <summary>
     /// Makes the next <paramref name="times"/> authenticated <c>/v1</c> calls whose request target (raw path and query)
     /// contains <paramref name="pathContains"/> fail with <paramref name="fault"/>. Faults are consumed in the order they were injected.
