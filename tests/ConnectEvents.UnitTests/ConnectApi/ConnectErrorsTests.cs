@@ -129,4 +129,17 @@ public sealed class ConnectErrorsTests
         Assert.Contains("4 more characters cut", LogObfuscator.Body("not json 4567350000427977 tail", 26), StringComparison.Ordinal);
         Assert.DoesNotContain("4567350000427977", LogObfuscator.Body("not json 4567350000427977", 100), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void UnknownResponseFieldsAreKeptAndWrittenBack()
+    {
+        const string json = """{"id":"p1","status":"PAID","hostedCheckoutSpecificOutput":{"variant":"x"},"paymentOutput":{"amountOfMoney":{"amount":5,"currencyCode":"EUR"},"acquirerInformation":{"name":"ACQ"}}}""";
+
+        var payment = System.Text.Json.JsonSerializer.Deserialize(json, ConnectJsonContext.Default.PaymentResponse)!;
+        var written = System.Text.Json.JsonSerializer.Serialize(payment, ConnectJsonContext.Default.PaymentResponse);
+
+        Assert.True(payment.AdditionalFields!.ContainsKey("hostedCheckoutSpecificOutput"));
+        Assert.True(payment.PaymentOutput!.AdditionalFields!.ContainsKey("acquirerInformation"));
+        Assert.Contains("\"acquirerInformation\":{\"name\":\"ACQ\"}", written, StringComparison.Ordinal);
+    }
 }
