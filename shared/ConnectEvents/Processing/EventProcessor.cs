@@ -219,7 +219,13 @@ public sealed partial class EventProcessor
                 }
 
                 var card = payment.PaymentOutput?.CardPaymentMethodSpecificOutput;
-                await _vault.AddAsync(new StoredToken(merchant, customer, token.Token, card?.PaymentProductId, paymentId, _time.GetUtcNow(), null, card?.Card?.CardNumber), ct).ConfigureAwait(false);
+                var added = await _vault.AddAndTrimAsync(new StoredToken(merchant, customer, token.Token, card?.PaymentProductId, paymentId, _time.GetUtcNow(), null, card?.Card?.CardNumber), ct).ConfigureAwait(false);
+                foreach (var dropped in added.Dropped)
+                {
+                    // Over the per-customer cap: the oldest unused token goes, at Connect too, so no orphan stays usable there.
+                    await DeleteDroppedTokenAsync(merchant, dropped.TokenId, detail, ct).ConfigureAwait(false);
+                }
+
                 detail.Actions.Add(new("tokenize", token.Token, token.IsNewToken == false ? "existing" : "new", context.WasReplayed, Stopwatch.GetElapsedTime(t).TotalMilliseconds));
                 outcomes.Add("tokenized");
                 LogAction(_logger, "tokenize", envelope.Id, paymentId, token.Token, context.WasReplayed);
@@ -231,6 +237,20 @@ public sealed partial class EventProcessor
         }
 
         return outcomes.Count == 0 ? "no-action" : string.Join('+', outcomes);
+    }
+
+    private async Task DeleteDroppedTokenAsync(string merchant, string tokenId, ProcessingDetail detail, CancellationToken ct)
+    {
+        try
+        {
+            await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), ct).ConfigureAwait(false);
+            detail.Actions.Add(new("token-dropped", tokenId, "deleted", false, 0));
+        }
+        catch (ConnectApiException ex)
+        {
+            // Best effort: the vault no longer offers it; Connect expires unused tokens on its own.
+            detail.Notes.Add($"token {tokenId} dropped from the vault (cap) but not deleted at Connect: {ex.Kind} {ex.StatusCode}");
+        }
     }
 
     private async Task<string> HandleTokenGoneAsync(ConnectEventEnvelope envelope, string tokenId, ProcessingDetail detail, CancellationToken ct)
