@@ -4,6 +4,7 @@ using ConnectEvents.Functions.Sessions;
 using ConnectEvents.Functions.Webhooks;
 
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.UseAppSettingsBesideTheExecutable();
 builder.UseFunctionsCustomHandlerPort();
 builder.AddConnectWebhook();
 builder.AddConnectProcessing();

@@ -129,11 +129,15 @@ public sealed class ConnectClientTests : IAsyncLifetime
     {
         using var c = Client();
         _sim.State.SeedPayment(M, "p-idem");
-        _sim.State.IdempotentProcessingDelay = TimeSpan.FromMilliseconds(400);
+        _sim.State.IdempotentProcessingDelay = TimeSpan.FromSeconds(2);
         var first = new CallContext("idem-key");
 
         var running = c.Api.CapturePaymentAsync(M, "p-idem", new CapturePaymentRequest(), first);
-        await Task.Delay(100);
+        for (var i = 0; i < 400 && !_sim.State.IsIdempotenceKeyInFlight(M, "idem-key"); i++)
+        {
+            await Task.Delay(10);
+        }
+
         var conflict = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.CapturePaymentAsync(M, "p-idem", new CapturePaymentRequest(), new CallContext("idem-key")));
         var captured = await running;
         _sim.State.IdempotentProcessingDelay = TimeSpan.Zero;
