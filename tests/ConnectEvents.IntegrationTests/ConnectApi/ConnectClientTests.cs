@@ -31,7 +31,7 @@ public sealed class ConnectClientTests : IAsyncLifetime
         var token = await c.Api.CreateTokenFromPaymentAsync(M, "p1", new TokenizePaymentRequest { Alias = "my visa" }, new CallContext("tok-p1"));
         var again = await c.Api.CreateTokenFromPaymentAsync(M, "p1", new TokenizePaymentRequest(), new CallContext("tok-p1-b"));
         var fetched = await c.Api.GetTokenAsync(M, token.Token!);
-        var ok = await c.Api.TestConnectionAsync(M);
+        var ok = await c.Api.TestConnectionAsync(M, new CallContext { ClientMetaInfo = """{"consumerDeviceType":"backend"}""" });
         await c.Api.DeleteTokenAsync(M, token.Token!);
 
         Assert.Equal("PENDING_CAPTURE", payment.Status);
@@ -46,7 +46,9 @@ public sealed class ConnectClientTests : IAsyncLifetime
         Assert.False(_sim.State.HasToken(M, token.Token!));
         Assert.All(_sim.State.Requests, r => Assert.True(r.Authenticated, r.AuthenticationFailure));
         Assert.All(_sim.State.Requests, r => Assert.StartsWith("GCS v1HMAC:" + SimulatorHost.DefaultApiKeyId + ":", r.Headers["Authorization"], StringComparison.Ordinal));
-        Assert.Contains(_sim.State.Requests, r => r.Headers.ContainsKey("X-GCS-ServerMetaInfo"));
+        Assert.All(_sim.State.Requests, r => Assert.Contains("\"sdkCreator\"", ServerMetaInfo.Decode(r.Headers["X-GCS-ServerMetaInfo"]), StringComparison.Ordinal));
+        var meta = Assert.Single(_sim.State.Requests, r => r.Headers.ContainsKey("X-GCS-ClientMetaInfo")).Headers["X-GCS-ClientMetaInfo"];
+        Assert.Equal("""{"consumerDeviceType":"backend"}""", ServerMetaInfo.Decode(meta));
     }
 
     [Fact]
