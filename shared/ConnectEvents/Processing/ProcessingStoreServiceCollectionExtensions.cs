@@ -18,13 +18,15 @@ public static class ProcessingStoreServiceCollectionExtensions
     public static IServiceCollection AddProcessingStores(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        // Explicit checks rather than ValidateDataAnnotations: the app ships as Native AOT, where reflection-based validation is unsafe.
         services.AddOptions<ProcessedEventStoreOptions>()
             .Bind(configuration.GetSection(ProcessedEventStoreOptions.SectionName))
-            .ValidateDataAnnotations()
+            .Validate(o => IsTableName(o.TableName), "Processing__Store__TableName must be 3-63 letters and digits, starting with a letter.")
             .ValidateOnStart();
         services.AddOptions<TokenVaultOptions>()
             .Bind(configuration.GetSection(TokenVaultOptions.SectionName))
-            .ValidateDataAnnotations()
+            .Validate(o => IsTableName(o.TableName), "TokenVault__TableName must be 3-63 letters and digits, starting with a letter.")
+            .Validate(o => o.MaxTokensPerCustomer is >= 1 and <= 1000, "TokenVault__MaxTokensPerCustomer must be between 1 and 1000.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -39,6 +41,9 @@ public static class ProcessingStoreServiceCollectionExtensions
         });
         return services;
     }
+
+    private static bool IsTableName(string? name) =>
+        name is { Length: >= 3 and <= 63 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 
     // Short SDK retries: a storage outage should fail the invocation quickly and let the trigger redeliver with its own backoff.
     private static TableClient Table(IServiceProvider sp, string name) =>
