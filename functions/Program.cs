@@ -1,13 +1,20 @@
 using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Functions.Processing;
+using ConnectEvents.Functions.Sessions;
 using ConnectEvents.Functions.Webhooks;
 
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.UseAppSettingsBesideTheExecutable();
 builder.UseFunctionsCustomHandlerPort();
 builder.AddConnectWebhook();
+builder.AddConnectProcessing();
+builder.AddClientSessions();
 
 var app = builder.Build();
 app.MapFunctionsHostReadiness();
 app.MapConnectWebhook();
+app.MapConnectProcessing();
+app.MapClientSessions();
 
 app.Run();
 

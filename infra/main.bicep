@@ -155,6 +155,8 @@ module functionApp 'modules/functionapp.bicep' = {
     quarantineContainerName: storage.outputs.QUARANTINE_CONTAINER_NAME
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE
     topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
+    processorSubscriptionName: serviceBus.outputs.SERVICE_BUS_PROCESSOR_SUBSCRIPTION
+    processorMaxDeliveryCount: processorMaxDeliveryCount
     keyVaultUri: keyVault.outputs.KEY_VAULT_URI
     connectSecretUri: keyVault.outputs.CONNECT_SECRET_URI
     webhookKeyNamePrefix: webhookKeyNamePrefix

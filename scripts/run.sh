@@ -31,29 +31,41 @@ pids+=($!)
 
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 
-if [ -f tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll ]; then
-  dotnet tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll --urls "http://127.0.0.1:$SIM_PORT" \
-    > artifacts/run/simulator.log 2>&1 &
-  pids+=($!)
-fi
+# The simulator accepts the key pair the function app signs with (Connect__ApiKeyId/SecretApiKey below); it starts
+# empty: seed payments with POST /admin/payments (tests/Connect.Simulator/README.md).
+# Its one log line per call ("capture for payment …") is shown here prefixed [simulator] and kept in artifacts/run/simulator.log.
+dotnet tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll --urls "http://127.0.0.1:$SIM_PORT" \
+  --Simulator:Keys:0:ApiKeyId=local-api-key --Simulator:Keys:0:SecretApiKey=local-api-secret \
+  > >(tee artifacts/run/simulator.log | sed -u 's/^/[simulator] /') 2>&1 &
+pids+=($!)
+
+# curl is not assumed: Node.js (needed for Azurite anyway) does the HTTP calls of this script.
+http() { node -e 'fetch(process.argv[1],{method:process.argv[2],body:process.argv[3]||undefined,headers:{"content-type":"application/json"}}).then(r=>process.exit(r.status<500?0:1)).catch(()=>process.exit(1))' "$@"; }
+wait_for() { for _ in $(seq 1 150); do http "$1" GET && return 0; sleep 0.2; done; echo "$1 did not come up" >&2; return 1; }
 
 AzureWebJobsStorage="$storage" \
 Webhooks__SecretKeys__0__KeyId="$KEY_ID" Webhooks__SecretKeys__0__Secret="$SECRET" \
 Connect__Endpoint="http://127.0.0.1:$SIM_PORT" Connect__ApiKeyId=local-api-key Connect__SecretApiKey=local-api-secret \
 Connect__MerchantId="$MERCHANT" Processing__AutoCapture=true \
+Processing__Tokenize__Enabled=true Processing__Pump__RetryDelay=00:00:05 \
   dotnet functions/bin/Release/net10.0/ConnectEvents.Functions.dll --urls "http://127.0.0.1:$APP_PORT" &
 pids+=($!)
 
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$APP_PORT/" && break; sleep 0.2; done
+wait_for "http://127.0.0.1:$SIM_PORT/admin/requests"
+wait_for "http://127.0.0.1:$APP_PORT/"
+# One authorized card payment waiting for capture, for the sender command below.
+http "http://127.0.0.1:$SIM_PORT/admin/payments" POST "{\"merchantId\":\"$MERCHANT\",\"paymentId\":\"pay-demo-1\"}"
 
 cat <<MSG
 
 Connect Events is running (standalone mode, Azurite + Connect simulator on 127.0.0.1).
   webhook URL:   http://127.0.0.1:$APP_PORT/api/webhooks/connect   (key id $KEY_ID, secret $SECRET)
-  simulator:     http://127.0.0.1:$SIM_PORT   (requests it served: curl http://127.0.0.1:$SIM_PORT/admin/requests)
+  simulator:     http://127.0.0.1:$SIM_PORT   (seeded payment pay-demo-1, PENDING_CAPTURE; log: GET /admin/requests)
+  sessions:      POST http://127.0.0.1:$APP_PORT/api/sessions   {"customerReference":"ref-pay-demo-1"}
 
-Send a signed event (paste into another terminal):
-  dotnet tools/ConnectEvents.Sender/bin/Release/net10.0/connect-events-send.dll --url http://127.0.0.1:$APP_PORT/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --type payment.pending_capture --merchant-id $MERCHANT
+Send a signed pending_capture for pay-demo-1 (paste into another terminal); below, the app logs
+"capture for event …" and the simulator logs "capture for payment pay-demo-1":
+  dotnet tools/ConnectEvents.Sender/bin/Release/net10.0/connect-events-send.dll --url http://127.0.0.1:$APP_PORT/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --type payment.pending_capture --merchant-id $MERCHANT --resource-id pay-demo-1
 
 Ctrl+C stops everything.
 MSG

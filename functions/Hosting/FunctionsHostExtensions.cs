@@ -10,6 +10,35 @@ public static class FunctionsHostExtensions
     public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
     /// <summary>
+    /// Loads the appsettings.json shipped next to the executable when the working directory has none (the Functions host
+    /// and <c>dotnet path/to/app.dll</c> start it elsewhere), ranked like the default one: below environment variables.
+    /// </summary>
+    public static WebApplicationBuilder UseAppSettingsBesideTheExecutable(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"))
+            || !File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json")))
+        {
+            return builder;
+        }
+
+        var sources = builder.Configuration.Sources;
+        var index = 0;
+        while (index < sources.Count && sources[index] is not Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix: null or "" })
+        {
+            index++;
+        }
+
+        sources.Insert(index, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+        });
+        return builder;
+    }
+
+    /// <summary>
     /// In Functions mode (the host set <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>) listen on 127.0.0.1 at that port,
     /// ignoring ASPNETCORE_URLS; otherwise (standalone mode) keep the standard <c>--urls</c> behaviour.
     /// </summary>

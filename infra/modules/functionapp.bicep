@@ -37,6 +37,12 @@ param serviceBusFullyQualifiedNamespace string
 @description('Topic the webhook publishes to.')
 param topicName string
 
+@description('The processor\'s subscription on the topic (the ProcessConnectEvent trigger).')
+param processorSubscriptionName string
+
+@description('The subscription\'s max delivery count: the processor marks the last delivery dead-lettered.')
+param processorMaxDeliveryCount int
+
 @description('Key Vault URI (webhook key store).')
 param keyVaultUri string
 
@@ -132,6 +138,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ServiceBusConnection__clientId', value: identityClientId }
         { name: 'Events__Transport', value: 'ServiceBus' }
         { name: 'Events__TopicName', value: topicName }
+        // Processing: the Service Bus trigger reads the processor subscription; the Storage-queue twin of the
+        // function is for local runs and stays off here (its %Events__QueueName% must still resolve).
+        { name: 'Processing__SubscriptionName', value: processorSubscriptionName }
+        { name: 'Processing__MaxDeliveryCount', value: string(processorMaxDeliveryCount) }
+        { name: 'AzureWebJobs.ProcessConnectEventQueue.Disabled', value: 'true' }
+        { name: 'Events__QueueName', value: 'connect-events' }
         // Webhook secret keys live in Key Vault (one secret per key id), read by the app's key store.
         { name: 'Webhooks__KeyVault__VaultUri', value: keyVaultUri }
         { name: 'Webhooks__KeyVault__ManagedIdentityClientId', value: identityClientId }

@@ -32,6 +32,10 @@ public sealed class EventPublishException : Exception
 }
 
 /// <summary>Publishes an event to be delivered later (backoff without holding a lock or a worker).</summary>
+/// <remarks>
+/// On a Service Bus topic a scheduled copy reaches every subscription, not only the one that asked for the delay;
+/// this is why the processor backs off in its invocation instead (README, "Event processing").
+/// </remarks>
 public interface IScheduledEventPublisher
 {
     /// <summary>

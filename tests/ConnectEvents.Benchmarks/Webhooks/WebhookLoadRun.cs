@@ -119,6 +119,9 @@ public sealed class WebhookLoadRun : ILoadRun
             builder.UseSetting("Webhooks:SecretKeys:0:Secret", Secret);
             builder.UseSetting("Events:QueueName", "load-" + Guid.NewGuid().ToString("N")[..8]);
             builder.UseSetting("Processing:Pump:Enabled", "false");
+            builder.UseSetting("Connect:Endpoint", "http://127.0.0.1:9/");
+            builder.UseSetting("Connect:ApiKeyId", "unused-key");
+            builder.UseSetting("Connect:SecretApiKey", "unused-secret");
             builder.UseSetting("urls", "http://127.0.0.1:0");
             builder.ConfigureLogging(l => l.ClearProviders());
             if (_services is not null)

@@ -18,6 +18,9 @@ public sealed class FunctionsModeContractTests(AzuriteFixture azurite)
         await using var app = await FunctionAppProcess.StartAsync(new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
+            ["Connect__ApiKeyId"] = "unused-key",
+            ["Connect__SecretApiKey"] = "unused-secret",
             ["Webhooks__SecretKeys__0__KeyId"] = "host-key",
             ["Webhooks__SecretKeys__0__Secret"] = "host-secret",
             ["Events__QueueName"] = queueName,
@@ -61,6 +64,9 @@ public sealed class FunctionsModeContractTests(AzuriteFixture azurite)
         {
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "not-a-port",
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
+            ["Connect__ApiKeyId"] = "unused-key",
+            ["Connect__SecretApiKey"] = "unused-secret",
             ["Webhooks__SecretKeys__0__KeyId"] = "k",
             ["Webhooks__SecretKeys__0__Secret"] = "s",
         }));
@@ -73,6 +79,9 @@ public sealed class FunctionsModeContractTests(AzuriteFixture azurite)
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
+            ["Connect__ApiKeyId"] = "unused-key",
+            ["Connect__SecretApiKey"] = "unused-secret",
             ["Processing__Pump__Enabled"] = "false",
         }));
         Assert.Contains("Webhooks__SecretKeys__0__KeyId", error.Message, StringComparison.Ordinal);

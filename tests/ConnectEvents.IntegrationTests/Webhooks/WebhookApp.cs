@@ -4,6 +4,7 @@ using Azure.Storage.Queues.Models;
 using ConnectEvents.Webhooks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -21,10 +22,12 @@ public sealed class WebhookApp : WebApplicationFactory<Program>
 
     private readonly string _connectionString;
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <summary>Creates the app over <paramref name="storageConnectionString"/>, with extra settings layered on top.</summary>
-    public WebhookApp(string storageConnectionString, IDictionary<string, string?>? extra = null)
+    public WebhookApp(string storageConnectionString, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _connectionString = storageConnectionString;
         QueueName = Infrastructure.AzuriteFixture.UniqueName("events");
         QuarantineContainer = Infrastructure.AzuriteFixture.UniqueName("quarantine");
@@ -36,6 +39,9 @@ public sealed class WebhookApp : WebApplicationFactory<Program>
             ["Webhooks:QuarantineContainer"] = QuarantineContainer,
             ["Events:QueueName"] = QueueName,
             ["Processing:Pump:Enabled"] = "false",
+            ["Connect:Endpoint"] = "http://127.0.0.1:9/",
+            ["Connect:ApiKeyId"] = "unused-key",
+            ["Connect:SecretApiKey"] = "unused-secret",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
         {
@@ -93,5 +99,9 @@ public sealed class WebhookApp : WebApplicationFactory<Program>
             logging.SetMinimumLevel(LogLevel.Debug);
             logging.AddProvider(new FakeLoggerProvider(Logs));
         }));
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
     }
 }

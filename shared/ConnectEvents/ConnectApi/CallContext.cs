@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>Per-call settings and results: the idempotence key sent, and whether Connect answered with a replay.</summary>
+public sealed class CallContext
+{
+    /// <summary>Creates a context with an optional idempotence key.</summary>
+    public CallContext(string? idempotenceKey = null) => IdempotenceKey = idempotenceKey;
+
+    /// <summary>The X-GCS-Idempotence-Key to send; a POST or DELETE is retried only when this is set.</summary>
+    public string? IdempotenceKey { get; }
+
+    /// <summary>Optional caller metadata (a JSON object) sent base64-encoded as X-GCS-ClientMetaInfo.</summary>
+    public string? ClientMetaInfo { get; init; }
+
+    /// <summary>Set after the call: X-GCS-Idempotence-Request-Timestamp (ms since the epoch) when the response replays an earlier request with this key.</summary>
+    public long? IdempotenceRequestTimestamp { get; internal set; }
+
+    /// <summary>True when Connect answered with the stored response of an earlier request with the same key.</summary>
+    public bool WasReplayed => IdempotenceRequestTimestamp is not null;
+
+    /// <summary>
+    /// A stable idempotence key for an operation on a resource, e.g. ("capture", merchant, payment): the same inputs always
+    /// give the same key, so two deliveries or two different events for one payment cannot act twice.
+    /// </summary>
+    public static string DeriveKey(string operation, string merchantId, string resourceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        ArgumentException.ThrowIfNullOrEmpty(merchantId);
+        ArgumentException.ThrowIfNullOrEmpty(resourceId);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', operation, merchantId, resourceId)), hash);
+        return string.Concat("ce-", operation, "-", Convert.ToHexStringLower(hash[..16]));
+    }
+}

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>What kind of failure a Connect call ended in (the error model of the Server API's response codes).</summary>
+public enum ConnectErrorKind
+{
+    /// <summary>400: the request is wrong; do not retry.</summary>
+    Validation,
+
+    /// <summary>402: rejected by the platform or the acquirer; the body may hold the payment, refund or payout result.</summary>
+    Declined,
+
+    /// <summary>403: not allowed for this API key or merchant.</summary>
+    Authorization,
+
+    /// <summary>404, 410, or 409 other than idempotence: the object is missing, gone, or conflicts.</summary>
+    Reference,
+
+    /// <summary>409 with an idempotence key and error code 1409: the first request with this key is still running; retry later.</summary>
+    Idempotence,
+
+    /// <summary>500, 502, 503: platform, downstream or availability trouble; retry with backoff.</summary>
+    Platform,
+
+    /// <summary>No usable response: network failure, timeout, open circuit; retry only when the call is safe to repeat.</summary>
+    Communication,
+
+    /// <summary>Any other status; handled gracefully, not retried.</summary>
+    Unknown,
+}
+
+/// <summary>One entry of the errors list of a Connect error response.</summary>
+/// <param name="Code">The error code (for example 1409).</param>
+/// <param name="Id">The error id (a stable symbolic name).</param>
+/// <param name="Category">The error category.</param>
+/// <param name="HttpStatusCode">The HTTP status the platform associates with the error.</param>
+/// <param name="Message">A developer message; not for end users.</param>
+/// <param name="PropertyName">The request property at fault, when there is one.</param>
+/// <param name="RequestId">The platform's request id.</param>
+public sealed record ConnectError(string? Code, string? Id, string? Category, int? HttpStatusCode, string? Message, string? PropertyName, string? RequestId);
+
+/// <summary>A Connect call that did not succeed, classified so callers can decide between retry, fail and report.</summary>
+public sealed class ConnectApiException : Exception
+{
+    /// <summary>Creates a classified exception.</summary>
+    public ConnectApiException(ConnectErrorKind kind, int? statusCode, string message, string? errorId = null, IReadOnlyList<ConnectError>? errors = null,
+        string? rawBody = null, JsonElement? result = null, string? idempotenceKey = null, long? idempotenceRequestTimestamp = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        StatusCode = statusCode;
+        ErrorId = errorId;
+        Errors = errors ?? [];
+        RawBody = rawBody;
+        Result = result;
+        IdempotenceKey = idempotenceKey;
+        IdempotenceRequestTimestamp = idempotenceRequestTimestamp;
+    }
+
+    /// <summary>Creates an unclassified exception (for serializers and tooling).</summary>
+    public ConnectApiException() : this(ConnectErrorKind.Unknown, null, "The Connect call failed.") { }
+
+    /// <summary>Creates an unclassified exception with a message.</summary>
+    public ConnectApiException(string message) : this(ConnectErrorKind.Unknown, null, message) { }
+
+    /// <summary>Creates an unclassified exception with a message and cause.</summary>
+    public ConnectApiException(string message, Exception innerException) : this(ConnectErrorKind.Unknown, null, message, innerException: innerException) { }
+
+    /// <summary>The classification.</summary>
+    public ConnectErrorKind Kind { get; }
+
+    /// <summary>The HTTP status, or null when no response arrived.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>The platform's errorId for this failure, when the body had one.</summary>
+    public string? ErrorId { get; }
+
+    /// <summary>The errors list of the body (empty when the body had none or was not JSON).</summary>
+    public IReadOnlyList<ConnectError> Errors { get; }
+
+    /// <summary>The response body as received (possibly not JSON, for example a proxy's HTML page).</summary>
+    public string? RawBody { get; }
+
+    /// <summary>For declines: the paymentResult, refundResult or payoutResult object of the body.</summary>
+    public JsonElement? Result { get; }
+
+    /// <summary>The idempotence key the call carried, if any.</summary>
+    public string? IdempotenceKey { get; }
+
+    /// <summary>For idempotence conflicts: when the first request with this key was received (ms since the epoch).</summary>
+    public long? IdempotenceRequestTimestamp { get; }
+
+    /// <summary>True when trying again later can succeed (platform, communication, idempotence in progress).</summary>
+    public bool IsTransient => Kind is ConnectErrorKind.Platform or ConnectErrorKind.Communication or ConnectErrorKind.Idempotence;
+
+    /// <summary>The error codes, comma separated, for logs.</summary>
+    public string ErrorCodes => string.Join(',', Errors.Select(e => e.Code));
+
+    /// <summary>Classifies an HTTP error response.</summary>
+    public static ConnectApiException FromResponse(HttpStatusCode status, string? body, string? idempotenceKey, long? idempotenceRequestTimestamp)
+    {
+        var code = (int)status;
+        string? errorId = null;
+        var errors = new List<ConnectError>();
+        JsonElement? result = null;
+        var parsed = false;
+        if (!string.IsNullOrWhiteSpace(body))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    parsed = true;
+                    var root = doc.RootElement;
+                    errorId = GetString(root, "errorId");
+                    if (root.TryGetProperty("errors", out var list) && list.ValueKind == JsonValueKind.Array)
+                    {
+                        foreach (var e in list.EnumerateArray())
+                        {
+                            if (e.ValueKind == JsonValueKind.Object)
+                            {
+                                errors.Add(new ConnectError(GetString(e, "code"), GetString(e, "id"), GetString(e, "category"),
+                                    e.TryGetProperty("httpStatusCode", out var hs) && hs.TryGetInt32(out var h) ? h : null,
+                                    GetString(e, "message"), GetString(e, "propertyName"), GetString(e, "requestId")));
+                            }
+                        }
+                    }
+
+                    foreach (var name in (ReadOnlySpan<string>)["paymentResult", "refundResult", "payoutResult"])
+                    {
+                        if (root.TryGetProperty(name, out var r) && r.ValueKind == JsonValueKind.Object)
+                        {
+                            result = r.Clone();
+                            break;
+                        }
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON (a proxy page, an HTML error): the raw text is kept below.
+            }
+        }
+
+        var kind = code switch
+        {
+            400 => ConnectErrorKind.Validation,
+            402 => ConnectErrorKind.Declined,
+            403 => ConnectErrorKind.Authorization,
+            409 when idempotenceKey is not null && errors.Count == 1 && errors[0].Code == "1409" => ConnectErrorKind.Idempotence,
+            404 or 409 or 410 => ConnectErrorKind.Reference,
+            500 or 502 or 503 => ConnectErrorKind.Platform,
+            _ => ConnectErrorKind.Unknown,
+        };
+        var detail = parsed
+            ? $"errorId {errorId ?? "(none)"}, codes [{string.Join(',', errors.Select(e => e.Code))}]"
+            : "the body is not a Connect error response";
+        return new ConnectApiException(kind, code, $"Connect answered {code} ({kind}): {detail}", errorId, errors, body, result, idempotenceKey, idempotenceRequestTimestamp);
+    }
+
+    /// <summary>Classifies a call that got no usable response.</summary>
+    public static ConnectApiException Communication(string what, Exception cause, string? idempotenceKey) =>
+        new(ConnectErrorKind.Communication, null, $"Connect could not be reached: {what}", innerException: cause, idempotenceKey: idempotenceKey);
+
+    private static string? GetString(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number => v.GetRawText(),
+            _ => null,
+        } : null;
+}

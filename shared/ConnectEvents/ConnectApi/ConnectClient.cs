@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>The Connect Server API operations this product uses. Every failure surfaces as a classified <see cref="ConnectApiException"/>.</summary>
+public interface IConnectClient
+{
+    /// <summary>GET a payment: its current, authoritative status.</summary>
+    Task<PaymentResponse> GetPaymentAsync(string merchantId, string paymentId, CallContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Captures a payment (all of it when <see cref="CapturePaymentRequest.Amount"/> is null). Give an idempotence key.</summary>
+    Task<CaptureResponse> CapturePaymentAsync(string merchantId, string paymentId, CapturePaymentRequest request, CallContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a reusable token from a payment's card. Give an idempotence key.</summary>
+    Task<CreateTokenResponse> CreateTokenFromPaymentAsync(string merchantId, string paymentId, TokenizePaymentRequest request, CallContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a Client API session, offering the given stored tokens.</summary>
+    Task<SessionResponse> CreateSessionAsync(string merchantId, SessionRequest request, CallContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>GET a stored token.</summary>
+    Task<TokenResponse> GetTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a stored token.</summary>
+    Task DeleteTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Checks that the endpoint, API key and merchant work.</summary>
+    Task<TestConnection> TestConnectionAsync(string merchantId, CallContext? context = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The <see cref="IConnectClient"/> over a typed <see cref="HttpClient"/> whose pipeline retries, signs and logs.</summary>
+public sealed class ConnectClient : IConnectClient
+{
+    /// <summary>The header carrying the idempotence key.</summary>
+    public const string IdempotenceKeyHeader = "X-GCS-Idempotence-Key";
+
+    /// <summary>The response header that marks a replayed response.</summary>
+    public const string IdempotenceTimestampHeader = "X-GCS-Idempotence-Request-Timestamp";
+
+    /// <summary>The optional caller metadata header.</summary>
+    public const string ClientMetaInfoHeader = "X-GCS-ClientMetaInfo";
+
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+    private readonly HttpClient _http;
+
+    /// <summary>Creates the client over an HttpClient from the factory (base address and handlers configured by registration).</summary>
+    public ConnectClient(HttpClient http) => _http = http;
+
+    /// <inheritdoc />
+    public Task<PaymentResponse> GetPaymentAsync(string merchantId, string paymentId, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync<object, PaymentResponse>(HttpMethod.Get, Path(merchantId, "payments", paymentId), null, null, ConnectJsonContext.Default.PaymentResponse, context, cancellationToken)!;
+
+    /// <inheritdoc />
+    public Task<CaptureResponse> CapturePaymentAsync(string merchantId, string paymentId, CapturePaymentRequest request, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Path(merchantId, "payments", paymentId, "capture"), request, ConnectJsonContext.Default.CapturePaymentRequest, ConnectJsonContext.Default.CaptureResponse, context, cancellationToken)!;
+
+    /// <inheritdoc />
+    public Task<CreateTokenResponse> CreateTokenFromPaymentAsync(string merchantId, string paymentId, TokenizePaymentRequest request, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Path(merchantId, "payments", paymentId, "tokenize"), request, ConnectJsonContext.Default.TokenizePaymentRequest, ConnectJsonContext.Default.CreateTokenResponse, context, cancellationToken)!;
+
+    /// <inheritdoc />
+    public Task<SessionResponse> CreateSessionAsync(string merchantId, SessionRequest request, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, Path(merchantId, "sessions"), request, ConnectJsonContext.Default.SessionRequest, ConnectJsonContext.Default.SessionResponse, context, cancellationToken)!;
+
+    /// <inheritdoc />
+    public Task<TokenResponse> GetTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync<object, TokenResponse>(HttpMethod.Get, Path(merchantId, "tokens", tokenId), null, null, ConnectJsonContext.Default.TokenResponse, context, cancellationToken)!;
+
+    /// <inheritdoc />
+    public Task DeleteTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync<object, TestConnection>(HttpMethod.Delete, Path(merchantId, "tokens", tokenId), null, null, null, context, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TestConnection> TestConnectionAsync(string merchantId, CallContext? context = null, CancellationToken cancellationToken = default) =>
+        SendAsync<object, TestConnection>(HttpMethod.Get, Path(merchantId, "services", "testconnection"), null, null, ConnectJsonContext.Default.TestConnection, context, cancellationToken)!;
+
+    private static string Path(string merchantId, params ReadOnlySpan<string> segments)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(merchantId);
+        var sb = new StringBuilder("v1/").Append(Uri.EscapeDataString(merchantId));
+        foreach (var segment in segments)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(segment);
+            sb.Append('/').Append(Uri.EscapeDataString(segment));
+        }
+
+        return sb.ToString();
+    }
+
+    private async Task<TResponse?> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest? body, JsonTypeInfo<TRequest>? requestType,
+        JsonTypeInfo<TResponse>? responseType, CallContext? context, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null && requestType is not null)
+        {
+            // Bytes with a bare application/json: the Content-Type signed is the one on the wire (no charset added).
+            var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, requestType));
+            content.Headers.ContentType = JsonContentType;
+            request.Content = content;
+        }
+
+        var key = context?.IdempotenceKey;
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation(IdempotenceKeyHeader, key);
+        }
+
+        if (context?.ClientMetaInfo is { } meta)
+        {
+            request.Headers.TryAddWithoutValidation(ClientMetaInfoHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(meta)));
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or OperationCanceledException or BrokenCircuitException or IOException)
+        {
+            throw ConnectApiException.Communication($"{method} {path}: {ex.GetType().Name}: {ex.Message}", ex, key);
+        }
+
+        using (response)
+        {
+            long? timestamp = null;
+            if (response.Headers.TryGetValues(IdempotenceTimestampHeader, out var values)
+                && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ts))
+            {
+                timestamp = ts;
+            }
+
+            if (context is not null)
+            {
+                context.IdempotenceRequestTimestamp = timestamp;
+            }
+
+            try
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    throw ConnectApiException.FromResponse(response.StatusCode, text, key, timestamp);
+                }
+
+                if (responseType is null || response.StatusCode == HttpStatusCode.NoContent)
+                {
+                    return null;
+                }
+
+                return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ConnectApiException(ConnectErrorKind.Unknown, (int)response.StatusCode, $"Connect answered {(int)response.StatusCode} to {method} {path} with an empty body.");
+            }
+            catch (JsonException ex)
+            {
+                throw new ConnectApiException(ConnectErrorKind.Unknown, (int)response.StatusCode, $"Connect answered {(int)response.StatusCode} to {method} {path} with a body that is not the expected JSON: {ex.Message}", innerException: ex);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // The connection broke while the body was read.
+                throw ConnectApiException.Communication($"{method} {path}: reading the response failed: {ex.Message}", ex, key);
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>Registers the one shared Connect client: options validated at start-up, resilience outside, signing per attempt inside.</summary>
+public static class ConnectClientServiceCollectionExtensions
+{
+    /// <summary>The named HttpClient behind <see cref="IConnectClient"/>.</summary>
+    public const string HttpClientName = "connect";
+
+    /// <summary>Adds <see cref="IConnectClient"/> bound to the <c>Connect</c> configuration section.</summary>
+    public static IServiceCollection AddConnectClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ConnectOptions>().Bind(configuration.GetSection(ConnectOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectOptions>, ConnectOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddTransient<SigningHandler>();
+        services.TryAddTransient<LoggingHandler>();
+
+        var http = services.AddHttpClient<IConnectClient, ConnectClient>(HttpClientName, (sp, http) =>
+            {
+                var endpoint = sp.GetRequiredService<IOptionsMonitor<ConnectOptions>>().CurrentValue.ResolveEndpoint();
+                http.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+                http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                AutomaticDecompression = DecompressionMethods.All,
+                MaxConnectionsPerServer = 256,
+            });
+
+        // Order matters: resilience outermost, then signing per attempt (a retry gets a fresh Date and signature), then logging of what went out.
+        http.AddResilienceHandler("connect-pipeline", static (builder, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<ConnectOptions>>().CurrentValue;
+                builder
+                    .AddTimeout(options.TotalTimeout)
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = options.RetryBaseDelay,
+                        MaxDelay = TimeSpan.FromSeconds(5),
+                        ShouldRetryAfterHeader = true,
+                        ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && IsTransient(args.Outcome) && IsSafeToRepeat(args.Context.GetRequestMessage())),
+                    })
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        FailureRatio = 0.5,
+                        MinimumThroughput = 20,
+                        SamplingDuration = TimeSpan.FromSeconds(30),
+                        BreakDuration = TimeSpan.FromSeconds(5),
+                        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                    })
+                    .AddTimeout(options.AttemptTimeout);
+            });
+        http.AddHttpMessageHandler<SigningHandler>();
+        http.AddHttpMessageHandler<LoggingHandler>();
+        return services;
+    }
+
+    /// <summary>Failures worth another attempt: no response, an attempt timeout, or 500/502/503.</summary>
+    internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException or IOException } => true,
+        { Result.StatusCode: HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable } => true,
+        _ => false,
+    };
+
+    /// <summary>GET is always safe to repeat; POST and DELETE only with an idempotence key. Nothing else is ever repeated.</summary>
+    internal static bool IsSafeToRepeat(HttpRequestMessage? request) =>
+        request is not null && (request.Method == HttpMethod.Get || request.Headers.Contains(ConnectClient.IdempotenceKeyHeader));
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>How to reach and authenticate to the Connect Server API (configuration section <c>Connect</c>).</summary>
+public sealed class ConnectOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Connect";
+
+    /// <summary>The API key id from the Configuration Center (<c>Connect__ApiKeyId</c>).</summary>
+    public string? ApiKeyId { get; set; }
+
+    /// <summary>The secret API key (<c>Connect__SecretApiKey</c>); never logged.</summary>
+    public string? SecretApiKey { get; set; }
+
+    /// <summary>The default merchant id (<c>Connect__MerchantId</c>); event processing uses each event's own merchant id.</summary>
+    public string? MerchantId { get; set; }
+
+    /// <summary>An explicit base URL (<c>Connect__Endpoint</c>), for the simulator or a datacenter-specific host; wins over <see cref="Environment"/>.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>The Connect environment when no explicit endpoint is given.</summary>
+    public ConnectEnvironment? Environment { get; set; }
+
+    /// <summary>The cluster within the environment (World by default).</summary>
+    public ConnectCluster Cluster { get; set; } = ConnectCluster.World;
+
+    /// <summary>Who integrates the API, sent in X-GCS-ServerMetaInfo (optional).</summary>
+    public string? Integrator { get; set; }
+
+    /// <summary>The shopping cart extension, sent in X-GCS-ServerMetaInfo (optional).</summary>
+    public ShoppingCartExtensionOptions? ShoppingCartExtension { get; set; }
+
+    /// <summary>Time allowed for one attempt.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed for a call including its retries.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after the first attempt for calls that are safe to repeat.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first retry delay; later ones grow exponentially with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Logs requests and responses at Debug level, obfuscated (off by default).</summary>
+    public bool LogRequests { get; set; }
+
+    /// <summary>Logged bodies are cut after this many characters.</summary>
+    public int MaxLoggedBodyLength { get; set; } = 4096;
+
+    /// <summary>The base URL calls go to, from <see cref="Endpoint"/> or the environment and cluster.</summary>
+    public Uri ResolveEndpoint() => Endpoint ?? ConnectEndpoints.For(Environment ?? throw new InvalidOperationException("Connect__Endpoint or Connect__Environment must be set."), Cluster);
+}
+
+/// <summary>A shopping cart extension's identity for X-GCS-ServerMetaInfo.</summary>
+public sealed class ShoppingCartExtensionOptions
+{
+    /// <summary>Who made the extension.</summary>
+    public string? Creator { get; set; }
+
+    /// <summary>Its name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Its version.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>Its id, if it has one.</summary>
+    public string? ExtensionId { get; set; }
+}
+
+/// <summary>The Connect environments.</summary>
+public enum ConnectEnvironment
+{
+    /// <summary>The sandbox (one host for every cluster).</summary>
+    Sandbox,
+
+    /// <summary>Pre-production.</summary>
+    PreProduction,
+
+    /// <summary>Production.</summary>
+    Production,
+}
+
+/// <summary>The Connect clusters (where data is processed and stored).</summary>
+public enum ConnectCluster
+{
+    /// <summary>GlobalCollect and WL Online Payment Acceptance platforms.</summary>
+    World,
+
+    /// <summary>The Ogone platform; data stays in Europe.</summary>
+    Europe,
+
+    /// <summary>The TechProcess platform; data stays in India.</summary>
+    India,
+}
+
+/// <summary>The Server API hosts per environment and cluster.</summary>
+public static class ConnectEndpoints
+{
+    /// <summary>The base URL for <paramref name="environment"/> in <paramref name="cluster"/>.</summary>
+    public static Uri For(ConnectEnvironment environment, ConnectCluster cluster) => new((environment, cluster) switch
+    {
+        (ConnectEnvironment.Sandbox, _) => "https://eu.sandbox.api-ingenico.com",
+        (ConnectEnvironment.PreProduction, ConnectCluster.World) => "https://api.preprod.connect.worldline-solutions.com",
+        (ConnectEnvironment.PreProduction, ConnectCluster.Europe) => "https://eu.preprod.api-ingenico.com",
+        (ConnectEnvironment.PreProduction, ConnectCluster.India) => "https://mum-preprod.api-ingenico.com",
+        (ConnectEnvironment.Production, ConnectCluster.World) => "https://api.connect.worldline-solutions.com",
+        (ConnectEnvironment.Production, ConnectCluster.Europe) => "https://eu.api-ingenico.com",
+        (ConnectEnvironment.Production, ConnectCluster.India) => "https://mum.api-ingenico.com",
+        _ => throw new ArgumentOutOfRangeException(nameof(environment), $"no endpoint for {environment}/{cluster}"),
+    });
+}
+
+/// <summary>Checks <see cref="ConnectOptions"/> at start-up; every message names the setting to fix.</summary>
+public sealed class ConnectOptionsValidator : IValidateOptions<ConnectOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ConnectOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ApiKeyId))
+        {
+            failures.Add("Connect__ApiKeyId is missing: set it to the API key id from the Configuration Center.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SecretApiKey))
+        {
+            failures.Add("Connect__SecretApiKey is missing: set it to the secret API key (a Key Vault reference in Azure).");
+        }
+
+        if (options.Endpoint is null && options.Environment is null)
+        {
+            failures.Add("Connect__Endpoint or Connect__Environment (Sandbox, PreProduction, Production) must be set.");
+        }
+
+        if (options.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"Connect__Endpoint must be an absolute http(s) URL, not '{endpoint}'.");
+        }
+        else if (options.Endpoint is { Scheme: "http" } plain && !plain.IsLoopback)
+        {
+            failures.Add($"Connect__Endpoint '{plain}' uses plain http to a non-loopback host; use https.");
+        }
+
+        if (options.AttemptTimeout <= TimeSpan.Zero || options.TotalTimeout < options.AttemptTimeout)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"Connect__AttemptTimeout ({options.AttemptTimeout}) must be positive and not above Connect__TotalTimeout ({options.TotalTimeout})."));
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add("Connect__MaxRetries must be between 0 and 10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

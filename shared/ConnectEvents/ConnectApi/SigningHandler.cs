@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>
+/// Signs every attempt with v1HMAC: a fresh Date, X-GCS-ServerMetaInfo, and the Authorization header over exactly what
+/// goes on the wire. Sits inside the resilience handler so each retry is signed anew.
+/// </summary>
+public sealed class SigningHandler : DelegatingHandler
+{
+    private readonly IOptionsMonitor<ConnectOptions> _options;
+    private readonly TimeProvider _time;
+    private (ConnectOptions Options, byte[] Secret, string MetaInfo)? _cache;
+
+    /// <summary>Creates the handler over the live options (a rotated key is picked up on the next request).</summary>
+    public SigningHandler(IOptionsMonitor<ConnectOptions> options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+    }
+
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = _options.CurrentValue;
+        var cache = _cache;
+        if (cache is null || !ReferenceEquals(cache.Value.Options, options))
+        {
+            cache = (options, Encoding.UTF8.GetBytes(options.SecretApiKey ?? string.Empty), ServerMetaInfo.Build(options));
+            _cache = cache;
+        }
+
+        var headers = request.Headers;
+        headers.Remove("Date");
+        headers.Remove("Authorization");
+        headers.Remove(ServerMetaInfo.HeaderName);
+        var date = _time.GetUtcNow().ToString("r", CultureInfo.InvariantCulture);
+        headers.TryAddWithoutValidation("Date", date);
+        headers.TryAddWithoutValidation(ServerMetaInfo.HeaderName, cache.Value.MetaInfo);
+
+        string? contentType = null;
+        if (request.Content is { } content && content.Headers.NonValidated.TryGetValues("Content-Type", out var ct))
+        {
+            contentType = ct.ToString();
+        }
+
+        var gcs = new List<KeyValuePair<string, string>>(4);
+        foreach (var header in headers.NonValidated)
+        {
+            if (header.Key.StartsWith("X-GCS", StringComparison.OrdinalIgnoreCase))
+            {
+                gcs.Add(new(header.Key, header.Value.ToString()));
+            }
+        }
+
+        var uri = request.RequestUri ?? throw new InvalidOperationException("A Connect request needs a URI.");
+        var toSign = V1HmacSignature.BuildStringToSign(request.Method.Method, contentType, date, gcs, uri.AbsolutePath, uri.Query);
+        var signature = V1HmacSignature.Sign(cache.Value.Secret, toSign);
+        headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(options.ApiKeyId ?? string.Empty, signature));
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,0 +1,96 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+
+namespace ConnectEvents.Processing;
+
+/// <summary>
+/// A table that creates itself on first use (once, shared by concurrent callers), re-creates itself when it was deleted
+/// underneath the app, and turns transient storage failures into <see cref="StoreUnavailableException"/>.
+/// </summary>
+internal sealed class StoreTable
+{
+    private readonly TableClient _client;
+    private volatile Task? _creation;
+
+    public StoreTable(TableClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+
+    public string Name => _client.Name;
+
+    /// <summary>Runs one storage call; on TableNotFound creates the table and runs it once more.</summary>
+    public async Task<T> RunAsync<T>(Func<TableClient, CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            await EnsureCreatedAsync(ct);
+            try
+            {
+                return await call(_client, ct);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == TableErrorCode.TableNotFound)
+            {
+                _creation = null;
+                await EnsureCreatedAsync(ct);
+                return await call(_client, ct);
+            }
+        }
+        catch (Exception ex) when (IsTransient(ex, ct))
+        {
+            throw new StoreUnavailableException($"Table '{_client.Name}' is unavailable: {Describe(ex)}", ex);
+        }
+    }
+
+    /// <summary>Runs a paged query to the end, with the same creation and failure handling.</summary>
+    public Task<List<T>> QueryAsync<T>(string filter, CancellationToken ct) where T : class, ITableEntity =>
+        RunAsync(async (table, c) =>
+        {
+            var rows = new List<T>();
+            await foreach (var row in table.QueryAsync<T>(filter, cancellationToken: c))
+            {
+                rows.Add(row);
+            }
+
+            return rows;
+        }, ct);
+
+    /// <summary>
+    /// Whether a failure is worth retrying later: network failures, timeouts, throttling, server errors, and a table still
+    /// being deleted (Azure refuses to re-create a deleted table for a while).
+    /// </summary>
+    internal static bool IsTransient(Exception ex, CancellationToken ct) => ex switch
+    {
+        RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500 || r.ErrorCode == "TableBeingDeleted",
+        OperationCanceledException => !ct.IsCancellationRequested, // the SDK's network timeout, not the caller's cancellation
+        HttpRequestException or IOException or TimeoutException => true,
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(i => IsTransient(i, ct)),
+        _ => false,
+    };
+
+    /// <summary>Sets a property only when it has a value: an absent property reads back as null anyway, and no null goes over the wire.</summary>
+    internal static void SetIfNotNull(TableEntity entity, string name, object? value)
+    {
+        if (value is not null)
+        {
+            entity[name] = value;
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        RequestFailedException r => $"status {r.Status} {r.ErrorCode}".TrimEnd(),
+        AggregateException a when a.InnerExceptions.Count > 0 => Describe(a.InnerExceptions[^1]),
+        _ => ex.GetType().Name,
+    };
+
+    private Task EnsureCreatedAsync(CancellationToken ct)
+    {
+        var creation = _creation;
+        if (creation is null || creation.IsFaulted || creation.IsCanceled)
+        {
+            // Not tied to one caller's token: a cancelled caller must not fail the creation the others wait for.
+            _creation = creation = _client.CreateIfNotExistsAsync(CancellationToken.None);
+        }
+
+        return creation.IsCompletedSuccessfully ? Task.CompletedTask : creation.WaitAsync(ct);
+    }
+}

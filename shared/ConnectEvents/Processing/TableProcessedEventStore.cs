@@ -1,0 +1,325 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace ConnectEvents.Processing;
+
+/// <summary>
+/// <see cref="IProcessedEventStore"/> on Azure Table storage (table <c>processedevents</c> by default).
+/// </summary>
+/// <remarks>
+/// <para>Keys: PartitionKey = the first three hex characters of SHA-256 of the event id (<see cref="TableKeys.EventPartition"/>,
+/// 4096 partitions, so writes spread across partition servers whatever shape the ids have); RowKey = the event id escaped
+/// for the key rules (<see cref="TableKeys.Escape"/>, reversible). The original id is also kept in the <c>EventId</c> property.</para>
+/// <para>Every state change is insert-first or ETag-conditional, never check-then-write: the claim is <c>AddEntity</c>; a
+/// conflict reads the row and takes over only with <c>UpdateEntity(ifMatch: etag)</c>, so of any number of concurrent
+/// claimers exactly one wins.</para>
+/// </remarks>
+public sealed class TableProcessedEventStore : IProcessedEventStore
+{
+    /// <summary>The default table name.</summary>
+    public const string DefaultTableName = "processedevents";
+
+    // Table string properties hold 64 KiB (32 K UTF-16 code units); longer detail is split over numbered properties.
+    private const int ChunkChars = 30_000;
+    private const int MaxChunks = 8;
+    private const int MaxShortText = 4_000;
+    private const int MaxLoops = 16;
+
+    private readonly StoreTable _table;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the store over <paramref name="table"/>; the table is created on first use if missing.</summary>
+    public TableProcessedEventStore(TableClient table, TimeProvider time)
+    {
+        _table = new StoreTable(table);
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+    }
+
+    /// <inheritdoc />
+    public async Task<ClaimResult> ClaimAsync(string eventId, string owner, TimeSpan lease, EventClaimInfo info, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        var (pk, rk) = Keys(eventId);
+
+        ProcessedEventRecord? current = null;
+        for (var loop = 0; loop < MaxLoops; loop++)
+        {
+            var now = _time.GetUtcNow();
+            if (current is null)
+            {
+                var fresh = new ProcessedEventRecord(eventId, ProcessingState.Processing, owner, now + lease, 1,
+                    info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now };
+                try
+                {
+                    var added = await _table.RunAsync((t, c) => t.AddEntityAsync(ToEntity(fresh, pk, rk), c), ct);
+                    return new ClaimResult(ClaimStatus.Claimed, fresh with { ETag = added.Headers.ETag ?? default });
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    current = await GetAsync(eventId, ct);
+                    if (current is null)
+                    {
+                        continue; // deleted in between: insert again
+                    }
+                }
+            }
+
+            switch (current.State)
+            {
+                case ProcessingState.Completed:
+                    return new ClaimResult(ClaimStatus.AlreadyCompleted, current);
+                case ProcessingState.Failed:
+                    return new ClaimResult(ClaimStatus.AlreadyFailed, current);
+                case ProcessingState.Processing when current.LeaseOwner != owner && current.LeaseExpiresAt > now:
+                    return new ClaimResult(ClaimStatus.InProgressElsewhere, current);
+            }
+
+            // Processing with an expired or released lease, our own lease, or DeadLettered (a replay or late delivery): take over.
+            var takeover = current with
+            {
+                State = ProcessingState.Processing,
+                LeaseOwner = owner,
+                LeaseExpiresAt = now + lease,
+                Attempts = current.Attempts + 1,
+                EventType = current.EventType ?? info.EventType,
+                MerchantId = current.MerchantId ?? info.MerchantId,
+                PaymentId = current.PaymentId ?? info.PaymentId,
+                FirstSeenAt = current.FirstSeenAt ?? now,
+                CompletedAt = null,
+                UpdatedAt = now,
+            };
+            try
+            {
+                var updated = await ReplaceAsync(takeover, current.ETag, ct);
+                return new ClaimResult(ClaimStatus.Claimed, takeover with { ETag = updated });
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                current = await GetAsync(eventId, ct); // someone else moved first: decide again on what is there now
+            }
+        }
+
+        return new ClaimResult(ClaimStatus.InProgressElsewhere, current);
+    }
+
+    /// <inheritdoc />
+    public Task CompleteAsync(ProcessedEventRecord claimed, string outcome, string? detailJson, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outcome);
+        return FinishAsync(claimed, ProcessingState.Completed, outcome, detailJson, ct);
+    }
+
+    /// <inheritdoc />
+    public Task FailAsync(ProcessedEventRecord claimed, string reason, string? detailJson, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return FinishAsync(claimed, ProcessingState.Failed, reason, detailJson, ct);
+    }
+
+    /// <inheritdoc />
+    public async Task MarkDeadLetteredAsync(string eventId, string reason, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var (pk, rk) = Keys(eventId);
+        for (var loop = 0; loop < MaxLoops; loop++)
+        {
+            var now = _time.GetUtcNow();
+            var current = await GetAsync(eventId, ct);
+            try
+            {
+                if (current is null)
+                {
+                    var record = new ProcessedEventRecord(eventId, ProcessingState.DeadLettered, null, null, 0,
+                        null, null, null, reason, null, now, now, default) { UpdatedAt = now };
+                    await _table.RunAsync((t, c) => t.AddEntityAsync(ToEntity(record, pk, rk), c), ct);
+                    return;
+                }
+
+                if (current.State is ProcessingState.Completed or ProcessingState.Failed)
+                {
+                    return;
+                }
+
+                // The lease owner stays for the audit trail (and lets that owner still record a real outcome, see FinishAsync).
+                await ReplaceAsync(current with
+                {
+                    State = ProcessingState.DeadLettered,
+                    LeaseExpiresAt = null,
+                    Outcome = reason,
+                    CompletedAt = now,
+                    UpdatedAt = now,
+                }, current.ETag, ct);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+            {
+                // Raced with a claim or another writer: read again and decide again.
+            }
+        }
+
+        throw new StoreUnavailableException($"Event '{eventId}' kept changing while being marked dead-lettered; try again.");
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync(ProcessedEventRecord claimed, string? lastError, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        var now = _time.GetUtcNow();
+        try
+        {
+            await ReplaceAsync(claimed with
+            {
+                State = ProcessingState.Processing,
+                LeaseExpiresAt = now,
+                LastError = Shorten(lastError),
+                UpdatedAt = now,
+            }, claimed.ETag, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            // The lease was already lost; the other owner's claim stands and there is nothing of ours to release.
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ProcessedEventRecord?> GetAsync(string eventId, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        var (pk, rk) = Keys(eventId);
+        var response = await _table.RunAsync((t, c) => t.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: c), ct);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    private async Task FinishAsync(ProcessedEventRecord claimed, ProcessingState state, string outcome, string? detailJson, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        var etag = claimed.ETag;
+        var now = _time.GetUtcNow();
+        var final = claimed with
+        {
+            State = state,
+            LeaseExpiresAt = null,
+            Outcome = Shorten(outcome),
+            DetailJson = detailJson,
+            CompletedAt = now,
+            UpdatedAt = now,
+        };
+        for (var loop = 0; ; loop++)
+        {
+            try
+            {
+                await ReplaceAsync(final, etag, ct);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // Marked dead-lettered while we were still working (no one claimed since: same owner and attempts):
+                // the work is done, so the real outcome replaces the dead-letter mark.
+                var current = loop == 0 ? await GetAsync(claimed.EventId, ct) : null;
+                if (current is not { State: ProcessingState.DeadLettered } ||
+                    current.LeaseOwner != claimed.LeaseOwner || current.Attempts != claimed.Attempts)
+                {
+                    throw LeaseLostException.For(claimed.EventId, ex);
+                }
+
+                etag = current.ETag;
+                final = final with { LastError = current.LastError };
+            }
+        }
+    }
+
+    private async Task<ETag> ReplaceAsync(ProcessedEventRecord record, ETag ifMatch, CancellationToken ct)
+    {
+        var (pk, rk) = Keys(record.EventId);
+        var entity = ToEntity(record, pk, rk);
+        var response = await _table.RunAsync((t, c) => t.UpdateEntityAsync(entity, ifMatch, TableUpdateMode.Replace, c), ct);
+        return response.Headers.ETag ?? default;
+    }
+
+    private static (string Partition, string Row) Keys(string eventId) =>
+        (TableKeys.EventPartition(eventId), TableKeys.Escape(eventId));
+
+    private static string? Shorten(string? text) =>
+        text is { Length: > MaxShortText } ? string.Concat(text.AsSpan(0, MaxShortText), "…") : text;
+
+    private static TableEntity ToEntity(ProcessedEventRecord r, string pk, string rk)
+    {
+        var entity = new TableEntity(pk, rk);
+        StoreTable.SetIfNotNull(entity, "EventId", r.EventId);
+        StoreTable.SetIfNotNull(entity, "State", r.State.ToString());
+        StoreTable.SetIfNotNull(entity, "LeaseOwner", r.LeaseOwner);
+        StoreTable.SetIfNotNull(entity, "LeaseExpiresAt", r.LeaseExpiresAt);
+        StoreTable.SetIfNotNull(entity, "Attempts", r.Attempts);
+        StoreTable.SetIfNotNull(entity, "EventType", r.EventType);
+        StoreTable.SetIfNotNull(entity, "MerchantId", r.MerchantId);
+        StoreTable.SetIfNotNull(entity, "PaymentId", r.PaymentId);
+        StoreTable.SetIfNotNull(entity, "Outcome", r.Outcome);
+        StoreTable.SetIfNotNull(entity, "FirstSeenAt", r.FirstSeenAt);
+        StoreTable.SetIfNotNull(entity, "CompletedAt", r.CompletedAt);
+        StoreTable.SetIfNotNull(entity, "LastError", r.LastError);
+        StoreTable.SetIfNotNull(entity, "UpdatedAt", r.UpdatedAt);
+        WriteDetail(entity, r.DetailJson);
+        return entity;
+    }
+
+    private static void WriteDetail(TableEntity entity, string? detail)
+    {
+        if (detail is null)
+        {
+            return;
+        }
+
+        if (detail.Length > ChunkChars * MaxChunks)
+        {
+            // Bigger than a table entity can sensibly hold: keep a valid JSON marker instead of a cut-off document.
+            detail = $"{{\"truncated\":true,\"originalLength\":{detail.Length}}}";
+        }
+
+        for (var i = 0; i * ChunkChars < detail.Length; i++)
+        {
+            var start = i * ChunkChars;
+            var length = Math.Min(ChunkChars, detail.Length - start);
+            entity[i == 0 ? "DetailJson" : $"DetailJson{i}"] = detail.Substring(start, length);
+        }
+    }
+
+    private static string? ReadDetail(TableEntity entity)
+    {
+        var first = entity.GetString("DetailJson");
+        if (first is null || !entity.ContainsKey("DetailJson1"))
+        {
+            return first;
+        }
+
+        var all = new System.Text.StringBuilder(first);
+        for (var i = 1; entity.GetString($"DetailJson{i}") is { } next; i++)
+        {
+            all.Append(next);
+        }
+
+        return all.ToString();
+    }
+
+    private static ProcessedEventRecord FromEntity(TableEntity e) =>
+        new(TableKeys.TryUnescape(e.RowKey, out var id) ? id : e.GetString("EventId") ?? e.RowKey,
+            Enum.TryParse<ProcessingState>(e.GetString("State"), out var state) ? state : ProcessingState.Processing,
+            e.GetString("LeaseOwner"),
+            e.GetDateTimeOffset("LeaseExpiresAt"),
+            e.GetInt32("Attempts") ?? 0,
+            e.GetString("EventType"),
+            e.GetString("MerchantId"),
+            e.GetString("PaymentId"),
+            e.GetString("Outcome"),
+            ReadDetail(e),
+            e.GetDateTimeOffset("FirstSeenAt"),
+            e.GetDateTimeOffset("CompletedAt"),
+            e.ETag)
+        {
+            LastError = e.GetString("LastError"),
+            UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
+        };
+}

@@ -1,0 +1,251 @@
+using System.Net;
+using System.Text.Json;
+using Connect.Simulator;
+using ConnectEvents.Events;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.Processing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectEvents.IntegrationTests.Processing;
+
+/// <summary>End to end from a signed webhook POST: queue, pump, processor, Table store, simulator.</summary>
+[Collection(AzuriteCollectionDefinition.Name)]
+public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
+{
+    private const string M = Pipeline.Merchant;
+
+    [Fact]
+    public async Task PendingCaptureIsCapturedExactlyOnceAndRecorded()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        p.Simulator.State.SeedPayment(M, "pay-1");
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-1", "evt-1"));
+        var record = await p.WaitForStateAsync("evt-1", ProcessingState.Completed);
+
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-1"));
+        Assert.Equal("CAPTURE_REQUESTED", p.Simulator.State.GetPayment(M, "pay-1")!.Status);
+        Assert.Equal("captured", record.Outcome);
+        using var detail = JsonDocument.Parse(record.DetailJson!);
+        Assert.Equal("PENDING_CAPTURE", detail.RootElement.GetProperty("statusBefore").GetString());
+        Assert.Equal("CAPTURE_REQUESTED", detail.RootElement.GetProperty("statusAfter").GetString());
+        var action = detail.RootElement.GetProperty("actions")[0];
+        Assert.Equal("capture", action.GetProperty("name").GetString());
+        Assert.False(string.IsNullOrEmpty(action.GetProperty("connectId").GetString()));
+        var capture = Assert.Single(p.Simulator.State.Requests, r => r.Method == "POST" && r.Path.EndsWith("/capture", StringComparison.Ordinal));
+        Assert.Equal(ConnectEvents.ConnectApi.CallContext.DeriveKey("capture", M, "pay-1"), capture.IdempotenceKey);
+    }
+
+    [Fact]
+    public async Task AutoCaptureOffMeansNoCapture()
+    {
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?> { ["Processing:AutoCapture"] = "false" });
+        p.Simulator.State.SeedPayment(M, "pay-off");
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-off", "evt-off"));
+        var record = await p.WaitForStateAsync("evt-off", ProcessingState.Completed);
+
+        Assert.Equal(0, p.Simulator.State.CountCaptures(M, "pay-off"));
+        Assert.Equal("no-action", record.Outcome);
+    }
+
+    [Fact]
+    public async Task FiftyConcurrentDeliveriesOfOneEventCaptureOnce()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        p.Simulator.State.SeedPayment(M, "pay-50");
+        var body = SampleEvents.Build("payment.pending_capture", M, "pay-50", "evt-50");
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => PostAsync(p, body)));
+        await p.WaitForStateAsync("evt-50", ProcessingState.Completed);
+        await p.WaitForQueueDrainedAsync();
+
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-50"));
+        Assert.Equal(1, p.Simulator.State.Count("POST", "/payments/pay-50/capture"));
+        Assert.Empty((await p.PoisonQueue().ExistsAsync()).Value ? (await p.PoisonQueue().PeekMessagesAsync(32)).Value : []);
+    }
+
+    [Fact]
+    public async Task TwoDifferentEventsForOnePaymentCaptureOnce()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        p.Simulator.State.SeedPayment(M, "pay-2");
+
+        await Task.WhenAll(
+            PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-2", "evt-2a")),
+            PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-2", "evt-2b")));
+        await p.WaitForStateAsync("evt-2a", ProcessingState.Completed);
+        await p.WaitForStateAsync("evt-2b", ProcessingState.Completed);
+
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-2"));
+    }
+
+    [Fact]
+    public async Task ACrashAfterTheCaptureAndBeforeTheRecordStillCapturesOnce()
+    {
+        var crash = new CrashOnce("capture");
+        await using var p = await Pipeline.StartAsync(azurite, services: s => s.AddSingleton<IProcessingHooks>(crash));
+        p.Simulator.State.SeedPayment(M, "pay-crash");
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-crash", "evt-crash"));
+        var record = await p.WaitForStateAsync("evt-crash", ProcessingState.Completed);
+
+        Assert.Equal(1, crash.Crashes);
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-crash"));
+        Assert.True(record.Attempts >= 2, $"attempts {record.Attempts}");
+    }
+
+    [Fact]
+    public async Task ACrashRedeliveredWhileThePaymentStillLooksCapturableIsAnIdempotentReplay()
+    {
+        // The redelivery reads PENDING_CAPTURE again (a stale read), so it captures again: the derived key makes Connect replay.
+        var crash = new CrashOnce("capture", then: p => p.SetPaymentStatus(M, "pay-replay", "PENDING_CAPTURE"));
+        await using var p = await Pipeline.StartAsync(azurite, services: s => s.AddSingleton<IProcessingHooks>(crash));
+        crash.Simulator = p.Simulator.State;
+        p.Simulator.State.SeedPayment(M, "pay-replay");
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-replay", "evt-replay"));
+        var record = await p.WaitForStateAsync("evt-replay", ProcessingState.Completed);
+
+        Assert.Equal(2, p.Simulator.State.Count("POST", "/payments/pay-replay/capture"));
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-replay"));
+        using var detail = JsonDocument.Parse(record.DetailJson!);
+        Assert.True(detail.RootElement.GetProperty("actions")[0].GetProperty("replayed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task OutOfOrderPaidOnACapturedPaymentDoesNotCapture()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        p.Simulator.State.SeedPayment(M, "pay-3", status: "CAPTURED");
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-3", "evt-3"));
+        var record = await p.WaitForStateAsync("evt-3", ProcessingState.Completed);
+
+        Assert.Equal("no-action", record.Outcome);
+        Assert.Equal(0, p.Simulator.State.Count("POST", "/payments/pay-3/capture"));
+    }
+
+    [Fact]
+    public async Task Connect503TwiceThen200Succeeds()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        p.Simulator.State.SeedPayment(M, "pay-4");
+        p.Simulator.State.InjectFault("/payments/pay-4", Fault.Status(503), times: 2);
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-4", "evt-4"));
+        await p.WaitForStateAsync("evt-4", ProcessingState.Completed);
+
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-4"));
+    }
+
+    [Fact]
+    public async Task Connect400IsRecordedAsFailedWithTheErrorsAndNotRetried()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        p.Simulator.State.SeedPayment(M, "pay-5");
+        p.Simulator.State.InjectFault("/payments/pay-5/capture", Fault.Status(400), times: 5);
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-5", "evt-5"));
+        var record = await p.WaitForStateAsync("evt-5", ProcessingState.Failed);
+        await p.WaitForQueueDrainedAsync();
+
+        Assert.Equal(1, p.Simulator.State.Count("POST", "/payments/pay-5/capture"));
+        Assert.Equal(1, record.Attempts);
+        using var detail = JsonDocument.Parse(record.DetailJson!);
+        Assert.NotEmpty(detail.RootElement.GetProperty("errors").EnumerateArray());
+        Assert.False(string.IsNullOrEmpty(detail.RootElement.GetProperty("errorId").GetString()));
+    }
+
+    [Fact]
+    public async Task AMessageThatAlwaysFailsTransientlyEndsInThePoisonQueueWithItsRecordSayingSo()
+    {
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Processing:MaxDequeueCount"] = "3",
+            ["Connect:MaxRetries"] = "0",
+        });
+        p.Simulator.State.SeedPayment(M, "pay-6");
+        p.Simulator.State.InjectFault("/payments/pay-6", Fault.Status(503), times: 1000);
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-6", "evt-6"));
+        var record = await p.WaitForStateAsync("evt-6", ProcessingState.DeadLettered);
+        await p.WaitForQueueDrainedAsync();
+
+        var poisoned = Assert.Single((await p.PoisonQueue().PeekMessagesAsync(10)).Value);
+        Assert.Contains("evt-6", poisoned.Body.ToString(), StringComparison.Ordinal);
+        Assert.Contains("poisoned", record.Outcome + record.LastError + record.DetailJson, StringComparison.Ordinal);
+        Assert.Equal(0, p.Simulator.State.CountCaptures(M, "pay-6"));
+    }
+
+    [Fact]
+    public async Task TokenizeStoresTheTokenAndTokenDeletedRemovesIt()
+    {
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?> { ["Processing:Tokenize:Enabled"] = "true" });
+        p.Simulator.State.SeedPayment(M, "pay-7", status: "PAID", merchantReference: "cust-7");
+
+        await PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-7", "evt-7"));
+        var record = await p.WaitForStateAsync("evt-7", ProcessingState.Completed);
+        var token = Assert.Single(await p.Vault().ListAsync(M, "cust-7", CancellationToken.None));
+
+        Assert.Equal("tokenized", record.Outcome);
+        Assert.True(p.Simulator.State.HasToken(M, token.TokenId));
+        Assert.Equal("pay-7", token.PaymentId);
+        Assert.DoesNotContain("4567350000427977", token.MaskedCard ?? string.Empty, StringComparison.Ordinal);
+
+        await PostAsync(p, SampleEvents.Build("token.deleted", M, token.TokenId, "evt-7-del"));
+        var removal = await p.WaitForStateAsync("evt-7-del", ProcessingState.Completed);
+
+        Assert.Equal("token-removed", removal.Outcome);
+        Assert.Empty(await p.Vault().ListAsync(M, "cust-7", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WithoutACustomerReferenceNothingIsTokenized()
+    {
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Processing:Tokenize:Enabled"] = "true",
+            ["Processing:Tokenize:CustomerReferencePath"] = "paymentOutput.references.noSuchField",
+        });
+        p.Simulator.State.SeedPayment(M, "pay-8", status: "PAID");
+
+        await PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-8", "evt-8"));
+        var record = await p.WaitForStateAsync("evt-8", ProcessingState.Completed);
+
+        Assert.Equal("no-action", record.Outcome);
+        Assert.Equal(0, p.Simulator.State.CountTokenizations(M, "pay-8"));
+        Assert.Contains("no customer reference", record.DetailJson, StringComparison.Ordinal);
+    }
+
+    internal static async Task PostAsync(Pipeline p, byte[] body)
+    {
+        using var response = await p.App.PostSignedAsync(body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Throws once after the named action, like a process dying between the Connect call and the record.</summary>
+    private sealed class CrashOnce(string action, Action<SimulatorState>? then = null) : IProcessingHooks
+    {
+        private int _crashes;
+
+        public int Crashes => _crashes;
+
+        public SimulatorState? Simulator { get; set; }
+
+        public ValueTask AfterActionAsync(string name, string eventId, CancellationToken cancellationToken)
+        {
+            if (name == action && Interlocked.Increment(ref _crashes) == 1)
+            {
+                if (then is not null && Simulator is not null)
+                {
+                    then(Simulator);
+                }
+
+                throw new InvalidOperationException("injected crash after " + name);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

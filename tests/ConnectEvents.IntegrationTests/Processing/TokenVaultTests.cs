@@ -1,0 +1,155 @@
+using Azure.Data.Tables;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.Processing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ConnectEvents.IntegrationTests.Processing;
+
+[Collection(AzuriteCollectionDefinition.Name)]
+public sealed class TokenVaultTests(AzuriteFixture fixture)
+{
+    private const string Merchant = "1234";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    private TableTokenVault NewVault(int max = 10) =>
+        new(new TableClient(fixture.ConnectionString, AzuriteFixture.UniqueName("vault")),
+            new TokenVaultOptions { MaxTokensPerCustomer = max }, _time);
+
+    private StoredToken Token(string customer, string tokenId, int minutesAgo = 0, DateTimeOffset? lastUsed = null) =>
+        new(Merchant, customer, tokenId, 1, "pay-" + tokenId, _time.GetUtcNow().AddMinutes(-minutesAgo), lastUsed, "************1111");
+
+    [Fact]
+    public async Task AddedTokensAreListedNewestFirstAndRemovedOneByOne()
+    {
+        var vault = NewVault();
+        Assert.True(await vault.AddAsync(Token("cust-1", "tok-a", minutesAgo: 10), default));
+        Assert.True(await vault.AddAsync(Token("cust-1", "tok-b"), default));
+        Assert.True(await vault.AddAsync(Token("cust-2", "tok-c"), default));
+
+        var listed = await vault.ListAsync(Merchant, "cust-1", default);
+        Assert.Equal(["tok-b", "tok-a"], listed.Select(t => t.TokenId));
+        Assert.Equal(Token("cust-1", "tok-a", minutesAgo: 10), listed[1]);
+
+        Assert.True(await vault.RemoveAsync(Merchant, "cust-1", "tok-a", default));
+        Assert.False(await vault.RemoveAsync(Merchant, "cust-1", "tok-a", default));
+        Assert.Equal(["tok-b"], (await vault.ListAsync(Merchant, "cust-1", default)).Select(t => t.TokenId));
+        Assert.Single(await vault.ListAsync(Merchant, "cust-2", default));
+        Assert.Empty(await vault.ListAsync("9999", "cust-1", default));
+    }
+
+    [Fact]
+    public async Task AddingTheSameTokenAgainStoresItOnceAndKeepsItsHistory()
+    {
+        var vault = NewVault();
+        var first = Token("cust-1", "tok-a", minutesAgo: 30);
+        Assert.True(await vault.AddAsync(first, default));
+        await vault.MarkUsedAsync(Merchant, "cust-1", ["tok-a"], _time.GetUtcNow(), default);
+
+        Assert.False(await vault.AddAsync(first with { CreatedAt = _time.GetUtcNow(), PaymentId = "pay-later" }, default));
+
+        var stored = Assert.Single(await vault.ListAsync(Merchant, "cust-1", default));
+        Assert.Equal((first.CreatedAt, _time.GetUtcNow(), "pay-later"), (stored.CreatedAt, stored.LastUsedAt, stored.PaymentId));
+    }
+
+    [Fact]
+    public async Task TheCapDropsTheOldestUnusedTokensFirstThenTheLeastRecentlyUsed()
+    {
+        var vault = NewVault(max: 3);
+        var now = _time.GetUtcNow();
+        await vault.AddAsync(Token("cust", "used-old", minutesAgo: 50, lastUsed: now.AddMinutes(-40)), default);
+        await vault.AddAsync(Token("cust", "unused-oldest", minutesAgo: 30), default);
+        await vault.AddAsync(Token("cust", "unused-newer", minutesAgo: 20), default);
+
+        var fourth = await vault.AddAndTrimAsync(Token("cust", "new-1"), default);
+        Assert.True(fourth.IsNew);
+        Assert.Equal(["unused-oldest"], fourth.Dropped.Select(t => t.TokenId));
+
+        var fifth = await vault.AddAndTrimAsync(Token("cust", "new-2"), default);
+        Assert.Equal(["unused-newer"], fifth.Dropped.Select(t => t.TokenId));
+
+        await vault.MarkUsedAsync(Merchant, "cust", ["new-1", "new-2"], now, default);
+        var sixth = await vault.AddAndTrimAsync(Token("cust", "new-3"), default);
+        Assert.Equal(["used-old"], sixth.Dropped.Select(t => t.TokenId));
+
+        Assert.Equal(["new-1", "new-2", "new-3"], (await vault.ListAsync(Merchant, "cust", default)).Select(t => t.TokenId).Order());
+        Assert.Equal(0, await vault.RemoveEverywhereAsync(Merchant, "unused-oldest", default)); // its index row went with it
+    }
+
+    [Fact]
+    public async Task TheTokenBeingAddedIsNeverTheOneDropped()
+    {
+        var vault = NewVault(max: 1);
+        var now = _time.GetUtcNow();
+        await vault.AddAsync(Token("cust", "used", minutesAgo: 5, lastUsed: now), default);
+
+        var added = await vault.AddAndTrimAsync(Token("cust", "fresh"), default);
+
+        Assert.Equal(["used"], added.Dropped.Select(t => t.TokenId));
+        Assert.Equal("fresh", Assert.Single(await vault.ListAsync(Merchant, "cust", default)).TokenId);
+    }
+
+    [Fact]
+    public async Task RemoveEverywhereFindsEveryCustomerHoldingTheTokenThroughTheIndex()
+    {
+        var vault = NewVault();
+        await vault.AddAsync(Token("cust-1", "shared-token"), default);
+        await vault.AddAsync(Token("cust-2", "shared-token"), default);
+        await vault.AddAsync(Token("cust-2", "other-token"), default);
+        await vault.AddAsync(new StoredToken("5678", "cust-1", "shared-token", null, null, _time.GetUtcNow(), null, null), default);
+
+        Assert.Equal(2, await vault.RemoveEverywhereAsync(Merchant, "shared-token", default));
+
+        Assert.Empty(await vault.ListAsync(Merchant, "cust-1", default));
+        Assert.Equal(["other-token"], (await vault.ListAsync(Merchant, "cust-2", default)).Select(t => t.TokenId));
+        Assert.Single(await vault.ListAsync("5678", "cust-1", default)); // another merchant's token of the same id stays
+        Assert.Equal(0, await vault.RemoveEverywhereAsync(Merchant, "shared-token", default));
+    }
+
+    [Fact]
+    public async Task MarkUsedSetsLastUsedAndNeverBringsBackARemovedToken()
+    {
+        var vault = NewVault();
+        await vault.AddAsync(Token("cust", "kept"), default);
+        await vault.AddAsync(Token("cust", "gone"), default);
+        await vault.RemoveAsync(Merchant, "cust", "gone", default);
+        var when = _time.GetUtcNow().AddMinutes(1);
+
+        await vault.MarkUsedAsync(Merchant, "cust", ["kept", "gone", "never-there"], when, default);
+
+        Assert.Equal(when, Assert.Single(await vault.ListAsync(Merchant, "cust", default)).LastUsedAt);
+    }
+
+    [Fact]
+    public async Task HostileCustomerReferencesAndTokenIdsAreJustData()
+    {
+        var vault = NewVault();
+        string[] customers = ["a/b", "a|b", "a", "a%7Cb", "x#y?z\\w", "O'Brien", "tab\tcr\r\u0085", "ünï 鍵 🔑", "lone\udc00", new string('c', 300), new string('/', 400), "  "];
+
+        foreach (var customer in customers)
+        {
+            await vault.AddAsync(Token(customer, "tok/" + customer), default);
+        }
+
+        foreach (var customer in customers)
+        {
+            var listed = Assert.Single(await vault.ListAsync(Merchant, customer, default));
+            Assert.Equal((customer, "tok/" + customer), (listed.CustomerReference, listed.TokenId));
+        }
+
+        // "a|b" as merchant+customer must not reach merchant "a", customer "b" (or the reverse).
+        await vault.AddAsync(new StoredToken("m|x", "y", "t1", null, null, _time.GetUtcNow(), null, null), default);
+        Assert.Empty(await vault.ListAsync("m", "x|y", default));
+        Assert.Equal(1, await vault.RemoveEverywhereAsync(Merchant, "tok/a|b", default));
+        Assert.Single(await vault.ListAsync(Merchant, "a", default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => vault.AddAsync(Token("", "tok"), default));
+    }
+
+    [Fact]
+    public async Task AFullCardNumberIsNeverStored()
+    {
+        var vault = NewVault();
+        await vault.AddAsync(Token("cust", "tok") with { MaskedCard = "4111111111111111" }, default);
+
+        Assert.Equal("************1111", Assert.Single(await vault.ListAsync(Merchant, "cust", default)).MaskedCard);
+    }
+}

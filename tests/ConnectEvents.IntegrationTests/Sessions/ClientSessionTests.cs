@@ -1,0 +1,205 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Connect.Simulator;
+using ConnectEvents.Events;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.IntegrationTests.Processing;
+using ConnectEvents.Processing;
+
+namespace ConnectEvents.IntegrationTests.Sessions;
+
+/// <summary>The CreateClientSession and CustomerTokens functions against the simulator and Azurite.</summary>
+[Collection(AzuriteCollectionDefinition.Name)]
+public sealed class ClientSessionTests(AzuriteFixture azurite)
+{
+    private const string M = Pipeline.Merchant;
+
+    [Fact]
+    public async Task TheSessionOffersTheValidTokensAndTheVaultForgetsTheInvalidOne()
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-1", "tok-a", knownToConnect: true);
+        await StoreAsync(p, "cust-1", "tok-b", knownToConnect: true);
+        await StoreAsync(p, "cust-1", "tok-gone", knownToConnect: false);
+
+        using var response = await PostSessionAsync(p, """{"customerReference":"cust-1"}""");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["tok-a", "tok-b"], json.RootElement.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()).Order());
+        Assert.Equal(1, json.RootElement.GetProperty("removedInvalidTokens").GetInt32());
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("clientSessionId").GetString()));
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("customerId").GetString()));
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("clientApiUrl").GetString()));
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("assetUrl").GetString()));
+        var left = await p.Vault().ListAsync(M, "cust-1", CancellationToken.None);
+        Assert.Equal(["tok-a", "tok-b"], left.Select(t => t.TokenId).Order());
+        Assert.All(left, t => Assert.NotNull(t.LastUsedAt));
+    }
+
+    [Fact]
+    public async Task FiltersArePassedThroughExactly()
+    {
+        await using var p = await StartAsync();
+
+        using var response = await PostSessionAsync(p, """
+            {"customerReference":"cust-2","paymentProductFilters":{"restrictTo":{"groups":["cards"],"products":[1,3]},"exclude":{"products":[117]}}}
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = Assert.Single(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal));
+        Assert.Equal("""{"paymentProductFilters":{"restrictTo":{"groups":["cards"],"products":[1,3]},"exclude":{"products":[117]}}}""", sent.Body);
+    }
+
+    [Fact]
+    public async Task ACustomerWithoutTokensGetsASessionWithNone()
+    {
+        await using var p = await StartAsync();
+
+        using var response = await PostSessionAsync(p, """{"customerReference":"new-customer"}""");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(json.RootElement.GetProperty("tokens").EnumerateArray());
+        Assert.Equal("{}", Assert.Single(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal)).Body);
+    }
+
+    [Theory]
+    [InlineData("""{}""", "customerReference")]
+    [InlineData("""{"customerReference":"   "}""", "customerReference")]
+    [InlineData("""{"customerReference":"c","paymentProductFilters":{"restrictTo":{"products":[0]}}}""", "paymentProductFilters.restrictTo.products")]
+    [InlineData("""{"customerReference":"c","paymentProductFilters":{"exclude":{"groups":["cards; drop"]}}}""", "paymentProductFilters.exclude.groups")]
+    [InlineData("""{"customerReference":"c","merchantId":"12/34"}""", "merchantId")]
+    [InlineData("""{"customerReference":"c","paymentProductFilters":{"restrictTo":{"products":"1"}}}""", "paymentProductFilters.restrictTo.products")]
+    [InlineData("""not json""", "body")]
+    public async Task BadInputGets400NamingTheField(string body, string field)
+    {
+        await using var p = await StartAsync();
+
+        using var response = await PostSessionAsync(p, body);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(text);
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _), text);
+        Assert.DoesNotContain(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Connect503Gives503WithRetryAfter()
+    {
+        await using var p = await StartAsync(new Dictionary<string, string?> { ["Connect:MaxRetries"] = "0" });
+        p.Simulator.State.InjectFault("/sessions", Fault.Status(503), times: 5);
+
+        using var response = await PostSessionAsync(p, """{"customerReference":"cust-503"}""");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task AConnect4xxIsA4xxWithTheErrorIdsButNotTheMessages()
+    {
+        await using var p = await StartAsync();
+        const string body = """{"errorId":"err-400","errors":[{"code":"21000020","id":"INVALID_VALUE","category":"CONNECT_PLATFORM_ERROR","httpStatusCode":400,"message":"internal detail not for users","propertyName":"paymentProductFilters"}]}""";
+        p.Simulator.State.InjectFault("/sessions", Fault.Status(400, body));
+
+        using var response = await PostSessionAsync(p, """{"customerReference":"cust-400"}""");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("err-400", text, StringComparison.Ordinal);
+        Assert.Contains("21000020", text, StringComparison.Ordinal);
+        Assert.Contains("INVALID_VALUE", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal detail", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OperatorsListAndDeleteTokensAndTheDeleteReachesConnect()
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-op", "tok-1", knownToConnect: true);
+        await StoreAsync(p, "cust-op", "tok-2", knownToConnect: true);
+        using var http = p.App.CreateClient();
+
+        var listed = JsonDocument.Parse(await http.GetStringAsync("/api/customers/cust-op/tokens"));
+        using var deleted = await http.DeleteAsync("/api/customers/cust-op/tokens/tok-1");
+        using var missing = await http.DeleteAsync("/api/customers/cust-op/tokens/tok-1");
+
+        Assert.Equal(2, listed.RootElement.GetArrayLength());
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.False(p.Simulator.State.HasToken(M, "tok-1"));
+        Assert.True(p.Simulator.State.HasToken(M, "tok-2"));
+        Assert.Equal(["tok-2"], (await p.Vault().ListAsync(M, "cust-op", CancellationToken.None)).Select(t => t.TokenId));
+    }
+
+    [Fact]
+    public async Task FullLoopAPaidWebhookIsTokenizedAndTheNextSessionOffersTheToken()
+    {
+        await using var p = await StartAsync(new Dictionary<string, string?> { ["Processing:Tokenize:Enabled"] = "true" });
+        p.Simulator.State.SeedPayment(M, "pay-loop", status: "PAID", merchantReference: "cust-loop");
+
+        await ProcessingPipelineTests.PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-loop", "evt-loop"));
+        await p.WaitForStateAsync("evt-loop", ProcessingState.Completed);
+        using var response = await PostSessionAsync(p, """{"customerReference":"cust-loop"}""");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var token = Assert.Single(json.RootElement.GetProperty("tokens").EnumerateArray()).GetString();
+        Assert.Equal(1, p.Simulator.State.CountTokenizations(M, "pay-loop"));
+        Assert.True(p.Simulator.State.HasToken(M, token!));
+        Assert.Contains(token!, Assert.Single(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal)).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheTokenCapDropsTheOldestUnusedTokenInTheVaultAndAtConnect()
+    {
+        await using var p = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Processing:Tokenize:Enabled"] = "true",
+            ["TokenVault:MaxTokensPerCustomer"] = "2",
+        });
+        for (var i = 1; i <= 3; i++)
+        {
+            // Different cards, so each payment gets its own token.
+            p.Simulator.State.SeedPayment(M, $"pay-cap-{i}", status: "PAID", cardNumber: $"411111111111111{i}", merchantReference: "cust-cap");
+            await ProcessingPipelineTests.PostAsync(p, SampleEvents.Build("payment.paid", M, $"pay-cap-{i}", $"evt-cap-{i}"));
+            await p.WaitForStateAsync($"evt-cap-{i}", ProcessingState.Completed);
+        }
+
+        var left = await p.Vault().ListAsync(M, "cust-cap", CancellationToken.None);
+
+        Assert.Equal(2, left.Count);
+        Assert.DoesNotContain(left, t => t.PaymentId == "pay-cap-1");
+        Assert.Equal(1, p.Simulator.State.Count("DELETE", new System.Text.RegularExpressions.Regex("/tokens/")));
+    }
+
+    private Task<Pipeline> StartAsync(IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Connect:MerchantId"] = M };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[k] = v;
+        }
+
+        return Pipeline.StartAsync(azurite, settings);
+    }
+
+    private static async Task StoreAsync(Pipeline p, string customer, string tokenId, bool knownToConnect)
+    {
+        if (knownToConnect)
+        {
+            p.Simulator.State.SeedToken(M, tokenId);
+        }
+
+        await p.Vault().AddAsync(new StoredToken(M, customer, tokenId, 1, null, DateTimeOffset.UtcNow, null, "************1111"), CancellationToken.None);
+    }
+
+    private static async Task<HttpResponseMessage> PostSessionAsync(Pipeline p, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        return await p.App.CreateClient().PostAsync("/api/sessions", content);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using ConnectEvents.ConnectApi;
+
+namespace ConnectEvents.UnitTests.ConnectApi;
+
+/// <summary>The canonical string to sign, with expected strings written by hand from the contract.</summary>
+public sealed class V1HmacSignatureTests
+{
+    private const string Date = "Fri, 06 Jun 2014 13:39:43 GMT";
+
+    [Fact]
+    public void GetWithoutBodyHasAnEmptyContentTypeLine()
+    {
+        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [], "/v1/9991/payments/000000123410000595980000100001", null);
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/payments/000000123410000595980000100001\n", actual);
+    }
+
+    [Fact]
+    public void GcsHeadersAreLowerCasedUnfoldedTrimmedAndSorted()
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["X-GCS-ServerMetaInfo"] = "abc",
+            ["X-GCS-ClientMetaInfo"] = "  processed header value  ",
+            ["X-GCS-Idempotence-Key"] = "key\r\n   continued\n\tline",
+            ["User-Agent"] = "not signed",
+            ["x-gcs-customheader"] = "v",
+        };
+
+        var actual = V1HmacSignature.BuildStringToSign("POST", "application/json", Date, headers, "/v1/9991/payments/p1/capture", null);
+
+        Assert.Equal(
+            "POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\n" +
+            "x-gcs-clientmetainfo:processed header value\n" +
+            "x-gcs-customheader:v\n" +
+            "x-gcs-idempotence-key:key continued line\n" +
+            "x-gcs-servermetainfo:abc\n" +
+            "/v1/9991/payments/p1/capture\n",
+            actual);
+    }
+
+    [Fact]
+    public void PathStaysEncodedWhileTheQueryIsDecoded()
+    {
+        var actual = V1HmacSignature.BuildStringToSign("get", null, Date, [], "/v1/9991/products/%E2%82%AC%20x", "?countryCode=NL&hide=a%20b%2Cc");
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/products/%E2%82%AC%20x?countryCode=NL&hide=a b,c\n", actual);
+    }
+
+    [Fact]
+    public void ContentTypeIsSignedExactlyAsSent()
+    {
+        var actual = V1HmacSignature.BuildStringToSign("POST", "application/json; charset=utf-8", Date, [], "/v1/1/sessions", "");
+
+        Assert.Equal("POST\napplication/json; charset=utf-8\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/sessions\n", actual);
+    }
+
+    [Fact]
+    public void SignatureIsBase64HmacSha256OfTheUtf8String()
+    {
+        const string toSign = "GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/services/testconnection\n";
+        var expected = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cr3t-ünïcode"), Encoding.UTF8.GetBytes(toSign)));
+
+        Assert.Equal(expected, V1HmacSignature.Sign(Encoding.UTF8.GetBytes("s3cr3t-ünïcode"), toSign));
+        Assert.Equal("GCS v1HMAC:key-1:" + expected, V1HmacSignature.AuthorizationValue("key-1", expected));
+    }
+
+    [Fact]
+    public async Task SigningHandlerSignsWhatGoesOnTheWireWithAFreshDatePerAttempt()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        var options = new ConnectOptions { ApiKeyId = "kid", SecretApiKey = "secret", Endpoint = new Uri("http://127.0.0.1:1/") };
+        var seen = new List<HttpRequestMessage>();
+        using var handler = new SigningHandler(new ConnectEvents.UnitTests.Webhooks.StaticOptionsMonitor<ConnectOptions>(options), time) { InnerHandler = new Capture(seen) };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:1/v1/m%201/payments/p/capture?x=a%2Fb")
+        {
+            Content = new ByteArrayContent("{}"u8.ToArray()),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("X-GCS-Idempotence-Key", "k1");
+
+        (await invoker.SendAsync(request, default)).Dispose();
+        var first = request.Headers.GetValues("Authorization").Single();
+        time.Advance(TimeSpan.FromSeconds(2));
+        (await invoker.SendAsync(request, default)).Dispose();
+        var second = request.Headers.GetValues("Authorization").Single();
+
+        Assert.Equal("Mon, 23 Nov 2026 09:00:02 GMT", request.Headers.GetValues("Date").Single());
+        Assert.NotEqual(first, second);
+        var meta = request.Headers.GetValues("X-GCS-ServerMetaInfo").Single();
+        var expected = "POST\napplication/json\nMon, 23 Nov 2026 09:00:02 GMT\nx-gcs-idempotence-key:k1\nx-gcs-servermetainfo:" + meta + "\n/v1/m%201/payments/p/capture?x=a/b\n";
+        Assert.Equal("GCS v1HMAC:kid:" + Convert.ToBase64String(HMACSHA256.HashData("secret"u8, Encoding.UTF8.GetBytes(expected))), second);
+        Assert.Contains("\"sdkCreator\":\"ConnectEvents\"", ServerMetaInfo.Decode(meta), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DerivedIdempotenceKeysDependOnOperationMerchantAndResourceOnly()
+    {
+        var a = CallContext.DeriveKey("capture", "1234", "pay-1");
+
+        Assert.Equal(a, CallContext.DeriveKey("capture", "1234", "pay-1"));
+        Assert.NotEqual(a, CallContext.DeriveKey("tokenize", "1234", "pay-1"));
+        Assert.NotEqual(a, CallContext.DeriveKey("capture", "12345", "pay-1"));
+        Assert.NotEqual(a, CallContext.DeriveKey("capture", "1234", "pay-2"));
+        Assert.StartsWith("ce-capture-", a, StringComparison.Ordinal);
+    }
+
+    private sealed class Capture(List<HttpRequestMessage> seen) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            seen.Add(request);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        }
+    }
+}
