@@ -6,15 +6,16 @@
 #
 #   scripts/package.sh [--mode aot|r2r|jit] [--out PATH]
 #
-#   aot (default) Native AOT: one native executable, fastest start, smallest package.
-#   r2r           self-contained with ReadyToRun code for our assemblies (fallback if AOT misbehaves on the host image).
-#   jit           self-contained, plain IL.
+#   r2r (default) self-contained with ReadyToRun (precompiled) code for our assemblies and their packages.
+#   jit           self-contained, plain IL (fastest to build, slowest to start).
+#   aot           Native AOT, for measurement only: Azure.Data.Tables (processing) is not trim/AOT safe, so its
+#                 warnings are shown, not fatal, and the result is NOT for deployment.
 # Default output: artifacts/connect-events.zip. Prints the publish time and the package size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-mode=aot
+mode=r2r
 zip_path="$root/artifacts/connect-events.zip"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,9 +26,10 @@ while [ $# -gt 0 ]; do
 done
 
 case "$mode" in
-  aot) props=() ;; # PublishAot is set in the project (a global -p: would flow into the referenced library too)
-  r2r) props=(-p:PublishAot=false -p:PublishReadyToRun=true) ;;
-  jit) props=(-p:PublishAot=false -p:PublishReadyToRun=false) ;;
+  r2r) props=(-p:PublishReadyToRun=true -warnaserror) ;;
+  jit) props=(-p:PublishReadyToRun=false -warnaserror) ;;
+  aot) props=(-p:PublishAot=true -p:StripSymbols=true -p:TreatWarningsAsErrors=false)
+       echo "NOTE: --mode aot is for measurement only; trim/AOT warnings below mean parts of the app may fail at run time." ;;
   *) echo "unknown --mode '$mode' (aot, r2r or jit)" >&2; exit 2 ;;
 esac
 
@@ -39,7 +41,7 @@ mkdir -p "$work" "$(dirname "$zip_path")"
 echo "== dotnet publish functions ($mode, linux-x64, self-contained)"
 start=$(date +%s)
 dotnet publish functions/ConnectEvents.Functions.csproj -c Release -r linux-x64 --self-contained \
-  "${props[@]}" -warnaserror -o "$work/publish" -v quiet -nologo
+  "${props[@]}" -o "$work/publish" -v quiet -nologo
 echo "publish took $(( $(date +%s) - start )) s"
 
 python3 - "$work/publish" "$zip_path" "$root" <<'PY'

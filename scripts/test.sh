@@ -18,7 +18,7 @@ if [ -x scripts/lint-bicep.sh ]; then
   scripts/lint-bicep.sh
 fi
 
-echo "== deployable package (Native AOT publish, the slow step)"
+echo "== deployable package (self-contained ReadyToRun publish)"
 scripts/package.sh --out artifacts/connect-events.zip
 # The package tests use this zip instead of building their own.
 export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip

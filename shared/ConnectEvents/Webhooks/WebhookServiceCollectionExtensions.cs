@@ -23,7 +23,7 @@ public static class WebhookServiceCollectionExtensions
             .Validate(HasUsableKeys, "No webhook secret key is configured: set Webhooks__SecretKeys__0__KeyId and Webhooks__SecretKeys__0__Secret, or Webhooks__KeyVault__VaultUri.")
             .Validate(EveryKeyComplete, "Every Webhooks__SecretKeys__<n> entry needs both KeyId and Secret.")
             .ValidateOnStart();
-        // The [Range] checks on WebhookOptions, by the source-generated validator (no reflection: the package is Native AOT).
+        // The [Range] checks on WebhookOptions, by the source-generated validator (no reflection, so the library stays trim/AOT safe).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);

@@ -10,7 +10,7 @@ namespace ConnectEvents.Benchmarks.Hosting;
 /// Cold start of the deployable package: process start to the first 200 on the webhook route (the verification GET,
 /// as Worldline's endpoint check sends it), median of N starts, next to tests/BareKestrel published the same way,
 /// starts interleaved so drift on a shared machine hits both alike.
-/// Usage: <c>load coldstart [starts=15] [modes=aot]</c>, modes a comma list of aot, r2r, jit (see scripts/package.sh).
+/// Usage: <c>load coldstart [starts=15] [modes=r2r]</c>, modes a comma list of r2r, jit, aot (see scripts/package.sh).
 /// </summary>
 public sealed class ColdStartLoadRun : ILoadRun
 {
@@ -23,7 +23,7 @@ public sealed class ColdStartLoadRun : ILoadRun
     public async Task RunAsync(string[] args)
     {
         var starts = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
-        var modes = args.Length > 1 ? args[1].Split(',', StringSplitOptions.RemoveEmptyEntries) : ["aot"];
+        var modes = args.Length > 1 ? args[1].Split(',', StringSplitOptions.RemoveEmptyEntries) : ["r2r"];
         var work = Path.Combine(RepositoryPaths.Root, "artifacts", "coldstart");
         Console.WriteLine($"cold start: process start -> first 200 on GET /api/webhooks/connect, median of {starts} interleaved starts, 127.0.0.1");
         foreach (var mode in modes)
@@ -61,9 +61,9 @@ public sealed class ColdStartLoadRun : ILoadRun
 
     private static string BareProperties(string mode) => mode switch
     {
-        "aot" => "",
-        "r2r" => "-p:PublishAot=false -p:PublishReadyToRun=true",
-        "jit" => "-p:PublishAot=false -p:PublishReadyToRun=false",
+        "aot" => "-p:PublishAot=true -p:StripSymbols=true",
+        "r2r" => "-p:PublishReadyToRun=true",
+        "jit" => "-p:PublishReadyToRun=false",
         _ => throw new ArgumentException($"unknown mode '{mode}' (aot, r2r or jit)"),
     };
 
@@ -84,6 +84,9 @@ public sealed class ColdStartLoadRun : ILoadRun
         psi.Environment["Webhooks__SecretKeys__0__KeyId"] = "cold-key";
         psi.Environment["Webhooks__SecretKeys__0__Secret"] = "cold-secret";
         psi.Environment["Processing__Pump__Enabled"] = "false";
+        psi.Environment["Connect__Endpoint"] = "http://127.0.0.1:9/";
+        psi.Environment["Connect__ApiKeyId"] = "cold-api-key";
+        psi.Environment["Connect__SecretApiKey"] = "cold-api-secret";
 
         using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1) }) { Timeout = TimeSpan.FromSeconds(5) };
         var started = Stopwatch.StartNew();

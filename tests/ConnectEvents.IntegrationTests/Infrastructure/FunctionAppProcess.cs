@@ -46,6 +46,21 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The settings any start needs besides those a test is about: storage, one webhook key, the standalone pump off and
+    /// a Connect key pair pointing at a closed port (the webhook never calls Connect).
+    /// </summary>
+    public static Dictionary<string, string> BaseSettings(string storageConnectionString, string keyId, string secret) => new()
+    {
+        ["AzureWebJobsStorage"] = storageConnectionString,
+        ["Webhooks__SecretKeys__0__KeyId"] = keyId,
+        ["Webhooks__SecretKeys__0__Secret"] = secret,
+        ["Processing__Pump__Enabled"] = "false",
+        ["Connect__Endpoint"] = "http://127.0.0.1:9/",
+        ["Connect__ApiKeyId"] = "unused-key",
+        ["Connect__SecretApiKey"] = "unused-secret",
+    };
+
     /// <summary>Starts the app with <paramref name="environment"/> and waits until it answers the host's readiness probe (any response to GET /).</summary>
     public static Task<FunctionAppProcess> StartAsync(IDictionary<string, string> environment)
     {

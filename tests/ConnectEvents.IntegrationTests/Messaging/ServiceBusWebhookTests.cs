@@ -69,14 +69,10 @@ public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IAsyncLifet
     [Fact]
     public async Task AppStartedForServiceBusWithoutAConnectionStopsNamingTheSetting()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Webhooks__SecretKeys__0__KeyId"] = "k",
-            ["Webhooks__SecretKeys__0__Secret"] = "s",
-            ["Processing__Pump__Enabled"] = "false",
-            ["Events__Transport"] = "ServiceBus",
-        }));
+        var settings = FunctionAppProcess.BaseSettings(azurite.ConnectionString, "k", "s");
+        settings["Events__Transport"] = "ServiceBus";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(settings));
 
         Assert.Contains("ServiceBusConnection__fullyQualifiedNamespace", error.Message, StringComparison.Ordinal);
     }

@@ -8,7 +8,7 @@ namespace ConnectEvents.IntegrationTests.Packaging;
 /// <summary>
 /// The deployable zip, built once per test run: <c>CONNECT_EVENTS_PACKAGE</c> names a prebuilt one (scripts/test.sh
 /// builds it before the tests so CI shows the publish time on its own line); otherwise scripts/package.sh is run
-/// here (Native AOT publish: about two minutes on two cores). Extracted once into a temporary folder.
+/// here (self-contained ReadyToRun publish: about a minute on two cores). Extracted once into a temporary folder.
 /// </summary>
 public sealed class DeployablePackage : IAsyncLifetime
 {

@@ -41,14 +41,9 @@ public sealed class DeployablePackageTests(DeployablePackage package, AzuriteFix
         var executable = Path.Combine(package.ExtractedTo, package.ExecutableName);
         Assert.True(File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute), "extraction kept the run bit");
         var queueName = AzuriteFixture.UniqueName("pkg");
-        await using var app = await FunctionAppProcess.StartExecutableAsync(executable, new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Webhooks__SecretKeys__0__KeyId"] = "pkg-key",
-            ["Webhooks__SecretKeys__0__Secret"] = "pkg-secret",
-            ["Events__QueueName"] = queueName,
-            ["Processing__Pump__Enabled"] = "false",
-        });
+        var settings = FunctionAppProcess.BaseSettings(azurite.ConnectionString, "pkg-key", "pkg-secret");
+        settings["Events__QueueName"] = queueName;
+        await using var app = await FunctionAppProcess.StartExecutableAsync(executable, settings);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         using var verification = new HttpRequestMessage(HttpMethod.Get, "/api/webhooks/connect");
@@ -68,16 +63,11 @@ public sealed class DeployablePackageTests(DeployablePackage package, AzuriteFix
     public async Task PackagedExecutablePublishesToServiceBusOverRest()
     {
         await using var broker = await LoopbackServiceBus.StartAsync();
-        await using var app = await FunctionAppProcess.StartExecutableAsync(Path.Combine(package.ExtractedTo, package.ExecutableName), new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Webhooks__SecretKeys__0__KeyId"] = "pkg-key",
-            ["Webhooks__SecretKeys__0__Secret"] = "pkg-secret",
-            ["Processing__Pump__Enabled"] = "false",
-            ["Events__Transport"] = "ServiceBus",
-            ["Events__ServiceBusEndpoint"] = broker.Endpoint.ToString(),
-            ["ServiceBusConnection"] = "Endpoint=sb://sb-pkg.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=cGtnLWtleQ==",
-        });
+        var settings = FunctionAppProcess.BaseSettings(azurite.ConnectionString, "pkg-key", "pkg-secret");
+        settings["Events__Transport"] = "ServiceBus";
+        settings["Events__ServiceBusEndpoint"] = broker.Endpoint.ToString();
+        settings["ServiceBusConnection"] = "Endpoint=sb://sb-pkg.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=cGtnLWtleQ==";
+        await using var app = await FunctionAppProcess.StartExecutableAsync(Path.Combine(package.ExtractedTo, package.ExecutableName), settings);
         broker.Then(503);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
