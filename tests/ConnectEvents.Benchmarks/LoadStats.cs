@@ -5,8 +5,8 @@ namespace ConnectEvents.Benchmarks;
 /// <summary>Runs a bounded number of async operations at fixed concurrency and reports throughput and latency percentiles.</summary>
 public static class LoadStats
 {
-    /// <summary>Runs <paramref name="operation"/> <paramref name="total"/> times with <paramref name="concurrency"/> workers.</summary>
-    public static async Task<LoadResult> RunAsync(string label, int total, int concurrency, Func<int, Task> operation)
+    /// <summary>Runs <paramref name="operation"/> <paramref name="total"/> times with <paramref name="concurrency"/> workers; prints the figures unless told not to.</summary>
+    public static async Task<LoadResult> RunAsync(string label, int total, int concurrency, Func<int, Task> operation, bool print = true)
     {
         var latencies = new double[total];
         var next = -1;
@@ -35,12 +35,20 @@ public static class LoadStats
         Array.Sort(latencies);
         var result = new LoadResult(label, total, failures, total / stopwatch.Elapsed.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99));
-        Console.WriteLine(result);
+        if (print)
+        {
+            Console.WriteLine(result);
+        }
+
         return result;
     }
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0..1) of an ascending list; 0 when it is empty.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
 }
 
 /// <summary>Figures of one load run.</summary>

@@ -19,15 +19,18 @@ public sealed partial class LoggingHandler : DelegatingHandler
     }
 
     /// <inheritdoc />
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var options = _options.CurrentValue;
-        if (!options.LogRequests || !_logger.IsEnabled(LogLevel.Debug))
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
+        // Logging off (the default): pass the request straight on, without an async state machine per call.
+        return options.LogRequests && _logger.IsEnabled(LogLevel.Debug)
+            ? SendLoggedAsync(request, options, cancellationToken)
+            : base.SendAsync(request, cancellationToken);
+    }
 
+    private async Task<HttpResponseMessage> SendLoggedAsync(HttpRequestMessage request, ConnectOptions options, CancellationToken cancellationToken)
+    {
         var id = Guid.NewGuid().ToString("N")[..12];
         var requestBody = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var path = request.RequestUri?.PathAndQuery ?? string.Empty;

@@ -14,6 +14,10 @@ public sealed class SigningHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private (ConnectOptions Options, byte[] Secret, string MetaInfo)? _cache;
 
+    // Filled and emptied synchronously before the request goes on, so one list per thread serves every request.
+    [ThreadStatic]
+    private static List<KeyValuePair<string, string>>? t_gcs;
+
     /// <summary>Creates the handler over the live options (a rotated key is picked up on the next request).</summary>
     public SigningHandler(IOptionsMonitor<ConnectOptions> options, TimeProvider time)
     {
@@ -47,19 +51,26 @@ public sealed class SigningHandler : DelegatingHandler
             contentType = ct.ToString();
         }
 
-        var gcs = new List<KeyValuePair<string, string>>(4);
-        foreach (var header in headers.NonValidated)
+        var gcs = t_gcs ??= new List<KeyValuePair<string, string>>(4);
+        try
         {
-            if (header.Key.StartsWith("X-GCS", StringComparison.OrdinalIgnoreCase))
+            foreach (var header in headers.NonValidated)
             {
-                gcs.Add(new(header.Key, header.Value.ToString()));
+                if (V1HmacSignature.IsGcsHeader(header.Key))
+                {
+                    gcs.Add(new(header.Key, header.Value.ToString()));
+                }
             }
+
+            var uri = request.RequestUri ?? throw new InvalidOperationException("A Connect request needs a URI.");
+            var authorization = V1HmacSignature.AuthorizationValue(cache.Value.Secret, options.ApiKeyId ?? string.Empty, request.Method.Method, contentType, date, gcs, uri.AbsolutePath, uri.Query);
+            headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        finally
+        {
+            gcs.Clear();
         }
 
-        var uri = request.RequestUri ?? throw new InvalidOperationException("A Connect request needs a URI.");
-        var toSign = V1HmacSignature.BuildStringToSign(request.Method.Method, contentType, date, gcs, uri.AbsolutePath, uri.Query);
-        var signature = V1HmacSignature.Sign(cache.Value.Secret, toSign);
-        headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(options.ApiKeyId ?? string.Empty, signature));
         return base.SendAsync(request, cancellationToken);
     }
 }

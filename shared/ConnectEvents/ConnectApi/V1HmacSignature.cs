@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,6 +13,9 @@ public static class V1HmacSignature
 
     [ThreadStatic]
     private static StringBuilder? t_builder;
+
+    [ThreadStatic]
+    private static List<KeyValuePair<string, string>>? t_headers;
 
     /// <summary>
     /// Builds the string to sign: method, Content-Type as sent (empty without a body), Date as sent, the X-GCS headers
@@ -28,16 +32,92 @@ public static class V1HmacSignature
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(gcsHeaders);
-        var headers = new List<KeyValuePair<string, string>>(4);
-        foreach (var (name, value) in gcsHeaders)
+        var headers = t_headers ??= new List<KeyValuePair<string, string>>(4);
+        try
         {
-            if (name.StartsWith("X-GCS", StringComparison.OrdinalIgnoreCase))
+            foreach (var header in gcsHeaders)
             {
-                headers.Add(new(name.ToLowerInvariant(), Unfold(value)));
+                if (IsGcsHeader(header.Key))
+                {
+                    headers.Add(header);
+                }
+            }
+
+            var sb = Build(method, contentType, date, headers, rawPath, rawQuery);
+            var result = sb.ToString();
+            ReleaseIfLarge(sb);
+            return result;
+        }
+        finally
+        {
+            headers.Clear();
+        }
+    }
+
+    /// <summary>base64(HMAC-SHA256(secret, UTF-8 of <paramref name="stringToSign"/>)).</summary>
+    public static string Sign(ReadOnlySpan<byte> secret, string stringToSign)
+    {
+        ArgumentNullException.ThrowIfNull(stringToSign);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        Mac(secret, stringToSign, mac);
+        return Convert.ToBase64String(mac);
+    }
+
+    /// <summary>The Authorization header value for <paramref name="apiKeyId"/> and a signature.</summary>
+    public static string AuthorizationValue(string apiKeyId, string signature) => string.Concat(AuthorizationPrefix, apiKeyId, ":", signature);
+
+    /// <summary>
+    /// The Authorization header value for a request, as <see cref="BuildStringToSign"/> then <see cref="Sign"/> then
+    /// <see cref="AuthorizationValue(string, string)"/> give it, without the intermediate strings (the signing handler's
+    /// path). <paramref name="gcsHeaders"/> holds only X-GCS headers and is sorted in place.
+    /// </summary>
+    internal static string AuthorizationValue(ReadOnlySpan<byte> secret, string apiKeyId, string method, string? contentType, string date,
+        List<KeyValuePair<string, string>> gcsHeaders, string rawPath, string? rawQuery)
+    {
+        var sb = Build(method, contentType, date, gcsHeaders, rawPath, rawQuery);
+        var length = sb.Length;
+        char[]? rented = null;
+        var chars = length <= 1024 ? stackalloc char[1024] : (rented = ArrayPool<char>.Shared.Rent(length));
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        try
+        {
+            sb.CopyTo(0, chars, length);
+            ReleaseIfLarge(sb);
+            Mac(secret, chars[..length], mac);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
             }
         }
 
-        headers.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var total = AuthorizationPrefix.Length + apiKeyId.Length + 1 + Base64.GetMaxEncodedToUtf8Length(mac.Length);
+        if (total > 256)
+        {
+            return AuthorizationValue(apiKeyId, Convert.ToBase64String(mac));
+        }
+
+        Span<char> value = stackalloc char[256];
+        AuthorizationPrefix.CopyTo(value);
+        var at = AuthorizationPrefix.Length;
+        apiKeyId.CopyTo(value[at..]);
+        at += apiKeyId.Length;
+        value[at++] = ':';
+        Convert.TryToBase64Chars(mac, value[at..], out var written);
+        return new string(value[..(at + written)]);
+    }
+
+    /// <summary>True for the headers that are signed (names starting with X-GCS, any case).</summary>
+    internal static bool IsGcsHeader(string name) => name.StartsWith("X-GCS", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Writes the string to sign into the thread's builder; <paramref name="headers"/> (X-GCS only) is sorted in place.</summary>
+    private static StringBuilder Build(string method, string? contentType, string date, List<KeyValuePair<string, string>> headers, string rawPath, string? rawQuery)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        // Sorting by the lower-cased name without making lower-cased copies: header names are ASCII tokens, so char-wise lowering is the string's.
+        headers.Sort(static (a, b) => CompareLowerOrdinal(a.Key, b.Key));
 
         var sb = t_builder ??= new StringBuilder(512);
         sb.Clear();
@@ -46,7 +126,12 @@ public static class V1HmacSignature
         sb.Append(date).Append('\n');
         foreach (var (name, value) in headers)
         {
-            sb.Append(name).Append(':').Append(value).Append('\n');
+            foreach (var c in name)
+            {
+                sb.Append(char.ToLowerInvariant(c));
+            }
+
+            sb.Append(':').Append(Unfold(value)).Append('\n');
         }
 
         sb.Append(rawPath);
@@ -57,28 +142,41 @@ public static class V1HmacSignature
         }
 
         sb.Append('\n');
-        var result = sb.ToString();
+        return sb;
+    }
+
+    private static void ReleaseIfLarge(StringBuilder sb)
+    {
         if (sb.Capacity > 8192)
         {
             t_builder = null;
         }
-
-        return result;
     }
 
-    /// <summary>base64(HMAC-SHA256(secret, UTF-8 of <paramref name="stringToSign"/>)).</summary>
-    public static string Sign(ReadOnlySpan<byte> secret, string stringToSign)
+    private static int CompareLowerOrdinal(string a, string b)
     {
-        ArgumentNullException.ThrowIfNull(stringToSign);
-        var max = Encoding.UTF8.GetMaxByteCount(stringToSign.Length);
+        var n = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var d = char.ToLowerInvariant(a[i]) - char.ToLowerInvariant(b[i]);
+            if (d != 0)
+            {
+                return d;
+            }
+        }
+
+        return a.Length - b.Length;
+    }
+
+    private static void Mac(ReadOnlySpan<byte> secret, ReadOnlySpan<char> text, Span<byte> mac)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         byte[]? rented = null;
-        Span<byte> buffer = max <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var buffer = max <= 2048 ? stackalloc byte[2048] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            var length = Encoding.UTF8.GetBytes(stringToSign, buffer);
-            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            var length = Encoding.UTF8.GetBytes(text, buffer);
             HMACSHA256.HashData(secret, buffer[..length], mac);
-            return Convert.ToBase64String(mac);
         }
         finally
         {
@@ -88,9 +186,6 @@ public static class V1HmacSignature
             }
         }
     }
-
-    /// <summary>The Authorization header value for <paramref name="apiKeyId"/> and a signature.</summary>
-    public static string AuthorizationValue(string apiKeyId, string signature) => string.Concat(AuthorizationPrefix, apiKeyId, ":", signature);
 
     /// <summary>Replaces every line break and the white space after it with one space, then trims.</summary>
     internal static string Unfold(string value)

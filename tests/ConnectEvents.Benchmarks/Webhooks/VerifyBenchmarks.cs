@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.Events;
 using ConnectEvents.Webhooks;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace ConnectEvents.Benchmarks.Webhooks;
@@ -26,7 +26,7 @@ public class VerifyBenchmarks
         _signature = WebhookVerifier.Sign(_body, _secret);
         var options = new WebhookOptions();
         options.SecretKeys.Add(new WebhookSecretKey { KeyId = "bench", Secret = Secret });
-        _verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new FixedMonitor(options)));
+        _verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new FixedOptionsMonitor<WebhookOptions>(options)));
         Console.WriteLine($"// sample event: {_body.Length} bytes");
     }
 
@@ -52,13 +52,4 @@ public class VerifyBenchmarks
     /// <summary>The envelope parse alone.</summary>
     [Benchmark]
     public string? ParseOnly() => ConnectEventEnvelope.Parse(_body).Envelope?.Id;
-
-    private sealed class FixedMonitor(WebhookOptions value) : IOptionsMonitor<WebhookOptions>
-    {
-        public WebhookOptions CurrentValue => value;
-
-        public WebhookOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<WebhookOptions, string?> listener) => null;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.Events;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Messaging;
@@ -7,8 +8,6 @@ using ConnectEvents.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,9 +20,6 @@ namespace ConnectEvents.Benchmarks.Webhooks;
 /// </summary>
 public sealed class WebhookLoadRun : ILoadRun
 {
-    private const string KeyId = "load-key";
-    private const string Secret = "load-secret";
-
     /// <inheritdoc />
     public string Name => "webhook";
 
@@ -33,7 +29,7 @@ public sealed class WebhookLoadRun : ILoadRun
         var total = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
         var concurrency = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32;
         var body = SampleEvents.Build("payment.pending_capture", "1234", "000000123410000595980000100001");
-        var signature = WebhookVerifier.Sign(body, Encoding.UTF8.GetBytes(Secret));
+        var signature = WebhookVerifier.Sign(body, Encoding.UTF8.GetBytes(LoadFunctionApp.Secret));
         Console.WriteLine($"webhook load: {total} POSTs of {body.Length} bytes, {concurrency} concurrent, 127.0.0.1");
 
         await using (var bare = await StartBareAsync())
@@ -41,13 +37,13 @@ public sealed class WebhookLoadRun : ILoadRun
             await MeasureAsync("bare Kestrel POST (reads body, 200)", bare.Urls.First(), body, signature, total, concurrency);
         }
 
-        using (var inMemory = App(null, services => services.AddSingleton<IEventPublisher, CountingPublisher>()))
+        using (var inMemory = new LoadFunctionApp(null, services: services => services.AddSingleton<IEventPublisher, CountingPublisher>()))
         {
             await MeasureAsync("webhook, in-memory publisher", inMemory.ServerUrl, body, signature, total, concurrency);
         }
 
         await using var azurite = await AzuriteInstance.StartAsync();
-        using var queued = App(azurite.ConnectionString, null);
+        using var queued = new LoadFunctionApp(azurite.ConnectionString);
         await MeasureAsync("webhook, Azurite Storage queue", queued.ServerUrl, body, signature, total, concurrency);
     }
 
@@ -61,7 +57,7 @@ public sealed class WebhookLoadRun : ILoadRun
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/connect") { Content = new ByteArrayContent(body) };
             request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
             request.Headers.TryAddWithoutValidation("X-GCS-Signature", signature);
-            request.Headers.TryAddWithoutValidation("X-GCS-KeyId", KeyId);
+            request.Headers.TryAddWithoutValidation("X-GCS-KeyId", LoadFunctionApp.KeyId);
             using var response = await http.SendAsync(request);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -90,45 +86,6 @@ public sealed class WebhookLoadRun : ILoadRun
         });
         await app.StartAsync();
         return app;
-    }
-
-    private static LoadApp App(string? storage, Action<IServiceCollection>? services) => new(storage, services);
-
-    /// <summary>The function app on real Kestrel (127.0.0.1, free port), warnings-only logging.</summary>
-    private sealed class LoadApp : WebApplicationFactory<Program>
-    {
-        private readonly string? _storage;
-        private readonly Action<IServiceCollection>? _services;
-
-        public LoadApp(string? storage, Action<IServiceCollection>? services)
-        {
-            _storage = storage;
-            _services = services;
-            // `dotnet run` starts from the project folder, where the factory's content-root search goes astray.
-            Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_CONNECTEVENTS_FUNCTIONS", Path.Combine(RepositoryPaths.Root, "functions"));
-            UseKestrel(0);
-            StartServer();
-        }
-
-        public string ServerUrl => ClientOptions.BaseAddress.ToString();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("AzureWebJobsStorage", _storage ?? "UseDevelopmentStorage=true");
-            builder.UseSetting("Webhooks:SecretKeys:0:KeyId", KeyId);
-            builder.UseSetting("Webhooks:SecretKeys:0:Secret", Secret);
-            builder.UseSetting("Events:QueueName", "load-" + Guid.NewGuid().ToString("N")[..8]);
-            builder.UseSetting("Processing:Pump:Enabled", "false");
-            builder.UseSetting("Connect:Endpoint", "http://127.0.0.1:9/");
-            builder.UseSetting("Connect:ApiKeyId", "unused-key");
-            builder.UseSetting("Connect:SecretApiKey", "unused-secret");
-            builder.UseSetting("urls", "http://127.0.0.1:0");
-            builder.ConfigureLogging(l => l.ClearProviders());
-            if (_services is not null)
-            {
-                builder.ConfigureTestServices(_services);
-            }
-        }
     }
 
     private sealed class CountingPublisher : IEventPublisher

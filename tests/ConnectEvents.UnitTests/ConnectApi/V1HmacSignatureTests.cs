@@ -96,6 +96,27 @@ public sealed class V1HmacSignatureTests
         Assert.Contains("\"sdkCreator\":\"ConnectEvents\"", ServerMetaInfo.Decode(meta), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(10, "kid")]
+    [InlineData(3000, "kid")]
+    [InlineData(10, "a-key-id-longer-than-the-stack-buffer-of-the-authorization-value-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789")]
+    public void HandlerPathGivesTheSameAuthorizationAsBuildThenSign(int metaLength, string keyId)
+    {
+        var secret = Encoding.UTF8.GetBytes("s3cr3t-ünïcode");
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            new("X-GCS-ServerMetaInfo", new string('m', metaLength)),
+            new("x-gcs-Idempotence-Key", " key\r\n  folded "),
+            new("X-GCS-ClientMetaInfo", "ü€"),
+        };
+        var expected = V1HmacSignature.AuthorizationValue(keyId,
+            V1HmacSignature.Sign(secret, V1HmacSignature.BuildStringToSign("post", "application/json", Date, headers, "/v1/m%201/payments/p", "?a=%E2%82%AC%20b")));
+
+        var actual = V1HmacSignature.AuthorizationValue(secret, keyId, "post", "application/json", Date, headers, "/v1/m%201/payments/p", "?a=%E2%82%AC%20b");
+
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void DerivedIdempotenceKeysDependOnOperationMerchantAndResourceOnly()
     {

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using Connect.Simulator;
+using ConnectEvents.Benchmarks.Infrastructure;
+using ConnectEvents.Events;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.Messaging;
+using ConnectEvents.Processing;
+using ConnectEvents.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectEvents.Benchmarks.Processing;
+
+/// <summary>
+/// The standalone pipeline under load: N payment.pending_capture events (one PENDING_CAPTURE payment each in the Connect
+/// simulator) are put on an Azurite queue with the webhook's own <see cref="StorageQueueEventPublisher"/> before the app
+/// starts; then the function app's queue pump (concurrency C) claims each in Table storage, GETs and captures the payment
+/// and completes the record. Events/s runs from the first claim to the last completion; latency is claim → completed per
+/// event (and enqueue → completed, which includes the backlog wait). Azurite's raw Table insert rate at the same
+/// concurrency is measured before and after in the same run. Usage: <c>load processing [events=2000] [concurrency=16]</c>.
+/// </summary>
+public sealed class ProcessingLoadRun : ILoadRun
+{
+    private const string Merchant = "1234";
+
+    /// <inheritdoc />
+    public string Name => "processing";
+
+    /// <inheritdoc />
+    public async Task RunAsync(string[] args)
+    {
+        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
+        var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+        Console.WriteLine($"processing load: {total} payment.pending_capture events, pump concurrency {concurrency}, Azurite and simulator on 127.0.0.1");
+
+        await using var azurite = await AzuriteInstance.StartAsync();
+        await using var simulator = await SimulatorHost.StartAsync();
+        var storage = StorageClients.FromConnectionString(azurite.ConnectionString);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        var rawBefore = await TableInsertLoadRun.MeasureRawInsertsAsync(storage.Table("raw" + run + "a"), total, concurrency, "raw Table AddEntity (before)");
+        await RunPipelineAsync(azurite.ConnectionString, storage, simulator, $"{run}w", Math.Max(20, Math.Min(300, total / 10)), concurrency, "pipeline (warm-up)");
+        var pipeline = await RunPipelineAsync(azurite.ConnectionString, storage, simulator, $"{run}m", total, concurrency, "pipeline");
+        var rawAfter = await TableInsertLoadRun.MeasureRawInsertsAsync(storage.Table("raw" + run + "b"), total, concurrency, "raw Table AddEntity (after)");
+
+        var raw = (rawBefore.PerSecond + rawAfter.PerSecond) / 2;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pipeline {pipeline.PerSecond:F0} events/s (claim->completed p50 {pipeline.P50Ms:F1} ms, p99 {pipeline.P99Ms:F1} ms) vs raw Table insert " +
+            $"{raw:F0}/s (mean of before {rawBefore.PerSecond:F0} and after {rawAfter.PerSecond:F0}): pipeline/raw = {pipeline.PerSecond / raw:P1} (goal >= 40 %)"));
+    }
+
+    /// <summary>Enqueues <paramref name="count"/> events, starts an app with the pump on them, waits for all, reads the figures from the records.</summary>
+    private static async Task<LoadResult> RunPipelineAsync(string connectionString, StorageClients storage, SimulatorHost simulator, string tag, int count, int concurrency, string label)
+    {
+        var queueName = "load-" + tag;
+        var eventsTable = "pe" + tag;
+        var paymentIds = Enumerable.Range(0, count).Select(i => $"pay-{tag}-{i:D6}").ToArray();
+        foreach (var paymentId in paymentIds)
+        {
+            simulator.State.SeedPayment(Merchant, paymentId);
+        }
+
+        // Exactly what the webhook does after verification: the raw event bytes through the Storage queue publisher (base64 on the wire).
+        var publisher = new StorageQueueEventPublisher(storage.Queue(queueName));
+        var enqueuedAt = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await LoadStats.RunAsync($"{label}: enqueue (not part of the figure)", count, concurrency, async i =>
+        {
+            var eventId = Guid.NewGuid().ToString();
+            var body = SampleEvents.Build("payment.pending_capture", Merchant, paymentIds[i], eventId);
+            var metadata = new EventMetadata(eventId, "payment.pending_capture", Merchant, "payment", paymentIds[i], "v1", LoadFunctionApp.KeyId, DateTimeOffset.UtcNow);
+            await publisher.PublishAsync(new EventMessage(body, metadata), CancellationToken.None);
+            enqueuedAt[eventId] = DateTimeOffset.UtcNow;
+        });
+        if (enqueuedAt.Count != count)
+        {
+            throw new InvalidOperationException($"{label}: only {enqueuedAt.Count} of {count} events were enqueued.");
+        }
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Events:QueueName"] = queueName,
+            ["Webhooks:QuarantineContainer"] = "quarantine-" + tag,
+            ["Processing:Pump:Enabled"] = "true",
+            ["Processing:Pump:Concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
+            ["Processing:Pump:PollInterval"] = "00:00:00.020",
+            ["Processing:Pump:VisibilityTimeout"] = "00:01:00",
+            ["Processing:Pump:RetryDelay"] = "00:00:00.200",
+            ["Processing:Store:TableName"] = eventsTable,
+            ["TokenVault:TableName"] = "tv" + tag,
+            ["Connect:Endpoint"] = simulator.BaseAddress.ToString(),
+            ["Connect:ApiKeyId"] = SimulatorHost.DefaultApiKeyId,
+            ["Connect:SecretApiKey"] = SimulatorHost.DefaultSecretApiKey,
+            ["Connect:LogRequests"] = "false",
+        };
+
+        var wall = Stopwatch.StartNew();
+        using (var app = new LoadFunctionApp(connectionString, settings))
+        {
+            var pump = app.Services.GetRequiredService<QueuePump>();
+            var deadline = TimeSpan.FromSeconds(Math.Max(120, count / 10.0));
+            while (pump.Completed < count && wall.Elapsed < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            wall.Stop();
+            if (pump.Completed < count)
+            {
+                Console.WriteLine($"{label}: only {pump.Completed} of {count} messages completed within {deadline}; figures cover those.");
+            }
+        }
+
+        var claimToCompleted = new List<double>(count);
+        var enqueueToCompleted = new List<double>(count);
+        DateTimeOffset? first = null, last = null;
+        var states = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var entity in storage.Table(eventsTable).QueryAsync<TableEntity>(select: ["EventId", "State", "FirstSeenAt", "CompletedAt"]))
+        {
+            var state = entity.GetString("State") ?? "?";
+            states[state] = states.GetValueOrDefault(state) + 1;
+            if (state != nameof(ProcessingState.Completed) || entity.GetDateTimeOffset("FirstSeenAt") is not { } seen || entity.GetDateTimeOffset("CompletedAt") is not { } done)
+            {
+                continue;
+            }
+
+            first = first is null || seen < first ? seen : first;
+            last = last is null || done > last ? done : last;
+            claimToCompleted.Add((done - seen).TotalMilliseconds);
+            if (entity.GetString("EventId") is { } id && enqueuedAt.TryGetValue(id, out var enqueued))
+            {
+                enqueueToCompleted.Add((done - enqueued).TotalMilliseconds);
+            }
+        }
+
+        var completed = claimToCompleted.Count;
+        var captures = simulator.State.Count("POST", new Regex($"/payments/pay-{tag}-[0-9]+/capture$", RegexOptions.CultureInvariant));
+        var span = first is { } f && last is { } l ? l - f : TimeSpan.Zero;
+        var perSecond = span > TimeSpan.Zero ? completed / span.TotalSeconds : 0;
+        claimToCompleted.Sort();
+        enqueueToCompleted.Sort();
+        var result = new LoadResult($"{label}: claim->completed", count, count - completed, perSecond, LoadStats.Percentile(claimToCompleted, 0.50), LoadStats.Percentile(claimToCompleted, 0.99));
+        Console.WriteLine(result);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label}: records {string.Join(", ", states.Select(s => $"{s.Key}={s.Value}"))}; simulator capture calls {captures}; first claim -> last completion {span.TotalSeconds:F2} s; " +
+            $"app start -> all deleted {wall.Elapsed.TotalSeconds:F2} s; enqueue->completed (includes the backlog wait) p50 {LoadStats.Percentile(enqueueToCompleted, 0.50):F0} ms p99 {LoadStats.Percentile(enqueueToCompleted, 0.99):F0} ms"));
+        return result;
+    }
+}
