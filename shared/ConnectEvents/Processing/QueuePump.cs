@@ -38,6 +38,8 @@ public sealed partial class QueuePump : BackgroundService
     /// <summary>Messages handled so far (completed or skipped).</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
+    private const int BatchSize = 32;
+
     private long _completed;
 
     /// <inheritdoc />
@@ -52,17 +54,13 @@ public sealed partial class QueuePump : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await gate.WaitAsync(stoppingToken).ConfigureAwait(false);
-                var free = 1;
-                while (free < 32 && gate.Wait(0, CancellationToken.None))
-                {
-                    free++;
-                }
-
+                // Receive a full batch (the queue's maximum is 32) and hand each message to a free slot; the next batch is
+                // fetched as soon as this one is dispatched, so slots never wait on a receive round trip. Messages held
+                // while waiting for a slot stay invisible (VisibilityTimeout) and come back if this process dies.
                 QueueMessage[] messages;
                 try
                 {
-                    messages = (await _queue.ReceiveMessagesAsync(free, options.VisibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
+                    messages = (await _queue.ReceiveMessagesAsync(BatchSize, options.VisibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
                 }
                 catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
                 {
@@ -76,11 +74,6 @@ public sealed partial class QueuePump : BackgroundService
                     idle = TimeSpan.FromSeconds(1);
                 }
 
-                if (free > messages.Length)
-                {
-                    gate.Release(free - messages.Length);
-                }
-
                 if (messages.Length == 0)
                 {
                     await Task.Delay(idle, stoppingToken).ConfigureAwait(false);
@@ -91,6 +84,7 @@ public sealed partial class QueuePump : BackgroundService
                 idle = options.PollInterval;
                 foreach (var message in messages)
                 {
+                    await gate.WaitAsync(stoppingToken).ConfigureAwait(false);
                     var task = HandleAsync(message, gate);
                     lock (inFlight)
                     {
