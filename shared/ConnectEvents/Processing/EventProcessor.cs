@@ -140,7 +140,7 @@ public sealed partial class EventProcessor
             detail.ErrorId = ex.ErrorId;
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogPermanent(_logger, envelope.Id, ex.Kind, ex.StatusCode, ex.ErrorId, ex.ErrorCodes);
-            return await FailPermanentlyAsync(record, envelope.Id, $"connect-{ex.Kind.ToString().ToLowerInvariant()}", detail, lastDelivery, cancellationToken).ConfigureAwait(false);
+            return await FailPermanentlyAsync(record, envelope.Id, $"connect-{ex.Kind.ToString().ToLowerInvariant()}", detail, lastDelivery, message.Source, cancellationToken).ConfigureAwait(false);
         }
         catch (LeaseLostException)
         {
@@ -260,7 +260,7 @@ public sealed partial class EventProcessor
         return removed > 0 ? "token-removed" : "no-action";
     }
 
-    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string reason, ProcessingDetail detail, bool lastDelivery, CancellationToken ct)
+    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string reason, ProcessingDetail detail, bool lastDelivery, TriggerSource source, CancellationToken ct)
     {
         try
         {
@@ -271,7 +271,7 @@ public sealed partial class EventProcessor
         {
             return ex is LeaseLostException
                 ? new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId)
-                : await GiveBackAsync(record, eventId, ex, lastDelivery, TriggerSource.StorageQueue).ConfigureAwait(false);
+                : await GiveBackAsync(record, eventId, ex, lastDelivery, source).ConfigureAwait(false);
         }
     }
 
