@@ -42,6 +42,12 @@ param operatorPrincipalType string = 'User'
 @description('How long the topic remembers event ids to drop redeliveries (ISO 8601, at most P7D).')
 param duplicateDetectionWindow string = 'P1D'
 
+@description('Capture authorized PENDING_CAPTURE payments automatically (Processing__AutoCapture).')
+param autoCapture bool = true
+
+@description('Turn captured/paid card payments into stored tokens for the merchant reference (Processing__Tokenize__Enabled).')
+param tokenize bool = false
+
 @description('Deliveries of one event to the processor before it is dead-lettered.')
 param processorMaxDeliveryCount int = 10
 
@@ -164,6 +170,8 @@ module functionApp 'modules/functionapp.bicep' = {
     connectEndpoint: connectEndpoint
     connectApiKeyId: connectApiKeyId
     connectMerchantId: connectMerchantId
+    autoCapture: autoCapture
+    tokenize: tokenize
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

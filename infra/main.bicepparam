@@ -20,6 +20,10 @@ param connectEndpoint = 'https://api.preprod.connect.worldline-solutions.com'
 param connectApiKeyId = 'REPLACE-WITH-API-KEY-ID'
 param connectMerchantId = 'REPLACE-WITH-MERCHANT-ID'
 
+// The processing policy: capture authorized payments; tokenization is off until the merchant's consent flow is in place.
+param autoCapture = true
+param tokenize = false
+
 // Optional: object id of the operator (az ad signed-in-user show --query id -o tsv) who sets the secrets.
 param operatorPrincipalId = ''
 param operatorPrincipalType = 'User'

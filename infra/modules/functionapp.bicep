@@ -64,6 +64,12 @@ param connectApiKeyId string
 @description('Connect merchant id.')
 param connectMerchantId string
 
+@description('Processing__AutoCapture.')
+param autoCapture bool
+
+@description('Processing__Tokenize__Enabled.')
+param tokenize bool
+
 @description('Largest number of instances the plan scales out to.')
 @minValue(1)
 @maxValue(1000)
@@ -142,6 +148,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         // function is for local runs and stays off here (its %Events__QueueName% must still resolve).
         { name: 'Processing__SubscriptionName', value: processorSubscriptionName }
         { name: 'Processing__MaxDeliveryCount', value: string(processorMaxDeliveryCount) }
+        { name: 'Processing__AutoCapture', value: string(autoCapture) }
+        { name: 'Processing__Tokenize__Enabled', value: string(tokenize) }
         { name: 'AzureWebJobs.ProcessConnectEventQueue.Disabled', value: 'true' }
         { name: 'Events__QueueName', value: 'connect-events' }
         // Webhook secret keys live in Key Vault (one secret per key id), read by the app's key store.
