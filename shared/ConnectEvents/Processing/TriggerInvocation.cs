@@ -144,7 +144,8 @@ public static class TriggerInvocation
     {
         foreach (var property in element.EnumerateObject())
         {
-            if (property.NameEquals(name) || string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            // The host's names are case-insensitive.
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
             {
                 value = property.Value;
                 return true;
