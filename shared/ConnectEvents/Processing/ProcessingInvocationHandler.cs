@@ -29,7 +29,7 @@ public sealed class ProcessingInvocationHandler
         TriggerMessage message;
         try
         {
-            message = TriggerInvocation.Parse(payload.Span, source);
+            message = TriggerInvocation.Parse(payload, source);
         }
         catch (InvocationFormatException ex)
         {

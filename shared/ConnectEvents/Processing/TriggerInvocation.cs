@@ -42,11 +42,11 @@ public static class TriggerInvocation
 
     /// <summary>Reads a payload; the message body must be base64 (<c>"dataType": "binary"</c>).</summary>
     /// <exception cref="InvocationFormatException">The payload is not the host's shape; the message names the problem.</exception>
-    public static TriggerMessage Parse(ReadOnlySpan<byte> payload, TriggerSource source)
+    public static TriggerMessage Parse(ReadOnlyMemory<byte> payload, TriggerSource source)
     {
         try
         {
-            using var doc = JsonDocument.Parse(payload.ToArray());
+            using var doc = JsonDocument.Parse(payload);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !TryGet(root, "Data", out var data) || data.ValueKind != JsonValueKind.Object)
             {
