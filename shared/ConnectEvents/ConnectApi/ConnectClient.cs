@@ -159,7 +159,9 @@ public sealed class ConnectClient : IConnectClient
                     return null;
                 }
 
-                return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
+                // Connect bodies are small: read them whole and parse the bytes synchronously (cheaper than the streaming reader).
+                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                return JsonSerializer.Deserialize(bytes, responseType)
                     ?? throw new ConnectApiException(ConnectErrorKind.Unknown, (int)response.StatusCode, $"Connect answered {(int)response.StatusCode} to {method} {path} with an empty body.");
             }
             catch (JsonException ex)

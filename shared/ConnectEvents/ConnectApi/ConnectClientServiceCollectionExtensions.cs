@@ -37,7 +37,10 @@ public static class ConnectClientServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 AutomaticDecompression = DecompressionMethods.All,
                 MaxConnectionsPerServer = 256,
-            });
+            })
+            // The factory's own per-request Information logs would print every payment URL on every call; LoggingHandler
+            // logs what is needed, obfuscated, at Debug, and costs nothing when off.
+            .RemoveAllLoggers();
 
         // Order matters: resilience outermost, then signing per attempt (a retry gets a fresh Date and signature), then logging of what went out.
         http.AddResilienceHandler("connect-pipeline", static (builder, context) =>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Connect.Simulator;
 using ConnectEvents.ConnectApi;
 using Microsoft.Extensions.Configuration;
@@ -178,7 +178,7 @@ public sealed class ConnectLoadRun : ILoadRun
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (metaInfo is not null && response.IsSuccessStatusCode)
         {
-            await response.Content.ReadFromJsonAsync(ConnectJsonContext.Default.PaymentResponse);
+            JsonSerializer.Deserialize(await response.Content.ReadAsByteArrayAsync(), ConnectJsonContext.Default.PaymentResponse);
         }
         else
         {

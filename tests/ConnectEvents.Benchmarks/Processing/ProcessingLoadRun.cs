@@ -41,9 +41,12 @@ public sealed class ProcessingLoadRun : ILoadRun
         var storage = StorageClients.FromConnectionString(azurite.ConnectionString);
         var run = Guid.NewGuid().ToString("N")[..8];
 
+        var rawCpu = azurite.ProcessorTime;
         var rawBefore = await TableInsertLoadRun.MeasureRawInsertsAsync(storage.Table("raw" + run + "a"), total, concurrency, "raw Table AddEntity (before)");
-        await RunPipelineAsync(azurite.ConnectionString, storage, simulator, $"{run}w", Math.Max(20, Math.Min(300, total / 10)), concurrency, "pipeline (warm-up)");
-        var pipeline = await RunPipelineAsync(azurite.ConnectionString, storage, simulator, $"{run}m", total, concurrency, "pipeline");
+        rawCpu = azurite.ProcessorTime - rawCpu;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw Table AddEntity (before): Azurite cpu {rawCpu.TotalMicroseconds / total:F0} us per insert (incl. warm-up)"));
+        await RunPipelineAsync(azurite, storage, simulator, $"{run}w", Math.Max(20, Math.Min(300, total / 10)), concurrency, "pipeline (warm-up)");
+        var pipeline = await RunPipelineAsync(azurite, storage, simulator, $"{run}m", total, concurrency, "pipeline");
         var rawAfter = await TableInsertLoadRun.MeasureRawInsertsAsync(storage.Table("raw" + run + "b"), total, concurrency, "raw Table AddEntity (after)");
 
         var raw = (rawBefore.PerSecond + rawAfter.PerSecond) / 2;
@@ -54,7 +57,7 @@ public sealed class ProcessingLoadRun : ILoadRun
     }
 
     /// <summary>Enqueues <paramref name="count"/> events, starts an app with the pump on them, waits for all, reads the figures from the records.</summary>
-    private static async Task<LoadResult> RunPipelineAsync(string connectionString, StorageClients storage, SimulatorHost simulator, string tag, int count, int concurrency, string label)
+    private static async Task<LoadResult> RunPipelineAsync(AzuriteInstance azurite, StorageClients storage, SimulatorHost simulator, string tag, int count, int concurrency, string label)
     {
         var queueName = "load-" + tag;
         var eventsTable = "pe" + tag;
@@ -98,7 +101,10 @@ public sealed class ProcessingLoadRun : ILoadRun
         };
 
         var wall = Stopwatch.StartNew();
-        using (var app = new LoadFunctionApp(connectionString, settings))
+        // CPU split while the pump runs: this process (app + simulator) and the Azurite node process.
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var azuriteCpu = azurite.ProcessorTime;
+        using (var app = new LoadFunctionApp(azurite.ConnectionString, settings))
         {
             var pump = app.Services.GetRequiredService<QueuePump>();
             var deadline = TimeSpan.FromSeconds(Math.Max(120, count / 10.0));
@@ -108,6 +114,8 @@ public sealed class ProcessingLoadRun : ILoadRun
             }
 
             wall.Stop();
+            ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
+            azuriteCpu = azurite.ProcessorTime - azuriteCpu;
             if (pump.Completed < count)
             {
                 Console.WriteLine($"{label}: only {pump.Completed} of {count} messages completed within {deadline}; figures cover those.");
@@ -147,6 +155,9 @@ public sealed class ProcessingLoadRun : ILoadRun
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label}: records {string.Join(", ", states.Select(s => $"{s.Key}={s.Value}"))}; simulator capture calls {captures}; first claim -> last completion {span.TotalSeconds:F2} s; " +
             $"app start -> all deleted {wall.Elapsed.TotalSeconds:F2} s; enqueue->completed (includes the backlog wait) p50 {LoadStats.Percentile(enqueueToCompleted, 0.50):F0} ms p99 {LoadStats.Percentile(enqueueToCompleted, 0.99):F0} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label}: cpu per event: app + simulator {ownCpu.TotalMicroseconds / Math.Max(1, completed):F0} us, Azurite {azuriteCpu.TotalMicroseconds / Math.Max(1, completed):F0} us; " +
+            $"busy over the run: app + simulator {ownCpu / wall.Elapsed:P0} of one core, Azurite {azuriteCpu / wall.Elapsed:P0} of one core ({Environment.ProcessorCount} cores)"));
         return result;
     }
 }

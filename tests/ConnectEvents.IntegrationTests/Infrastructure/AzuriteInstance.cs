@@ -36,6 +36,21 @@ public sealed class AzuriteInstance : IAsyncDisposable
         $";QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1" +
         $";TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
+    /// <summary>CPU time the Azurite process has used so far (for load runs that split CPU between Azurite and the app).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            if (_process is not { HasExited: false } p)
+            {
+                return TimeSpan.Zero;
+            }
+
+            p.Refresh();
+            return p.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts a new instance and waits until all three endpoints accept connections.</summary>
     public static async Task<AzuriteInstance> StartAsync()
     {
