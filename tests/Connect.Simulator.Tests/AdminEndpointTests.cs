@@ -21,6 +21,27 @@ public sealed class AdminEndpointTests : SimulatorTestBase
     }
 
     [Fact]
+    public async Task RequestLogCanBeTurnedOffAndResetTurnsItOn()
+    {
+        State.SeedPayment(Merchant, "p2");
+        State.RecordRequests = false;
+        using (var quiet = await SendSignedAsync(HttpMethod.Get, "v1/1234/payments/p2"))
+        {
+            Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        }
+
+        Assert.Empty(State.Requests);
+        State.Reset();
+        State.SeedPayment(Merchant, "p2");
+        using (var logged = await SendSignedAsync(HttpMethod.Get, "v1/1234/payments/p2"))
+        {
+            Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        }
+
+        Assert.Single(State.Requests);
+    }
+
+    [Fact]
     public async Task AdminPaymentViewShowsCaptures()
     {
         State.SeedPayment(Merchant, "p1");

@@ -192,12 +192,24 @@ public sealed class SimulatorState
         }
 
         IdempotentProcessingDelay = TimeSpan.Zero;
+        RecordRequests = true;
     }
+
+    /// <summary>
+    /// Whether requests go to <see cref="Requests"/> (on by default, and again after <see cref="Reset"/>). Load runs turn
+    /// it off: the log is a test aid, not server work, and its growth would cost the measured calls.
+    /// </summary>
+    public bool RecordRequests { get; set; } = true;
 
     internal DateTimeOffset Now => _time.GetUtcNow();
 
     internal void Record(RecordedRequest request)
     {
+        if (!RecordRequests)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _requests.Add(request);

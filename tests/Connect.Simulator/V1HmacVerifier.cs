@@ -43,10 +43,16 @@ internal sealed class V1HmacVerifier(SimulatorOptions options)
         builder.Append(contentType ?? string.Empty).Append('\n');
         builder.Append(date ?? string.Empty).Append('\n');
 
-        var gcsHeaders = headers
-            .Where(h => h.Key.StartsWith("X-GCS", StringComparison.OrdinalIgnoreCase))
-            .Select(h => (Name: h.Key.ToLowerInvariant(), Value: Unfold(h.Value)))
-            .OrderBy(h => h.Name, StringComparer.Ordinal);
+        var gcsHeaders = new List<(string Name, string Value)>(4);
+        foreach (var (key, value) in headers)
+        {
+            if (key.StartsWith("X-GCS", StringComparison.OrdinalIgnoreCase))
+            {
+                gcsHeaders.Add((key.ToLowerInvariant(), Unfold(value)));
+            }
+        }
+
+        gcsHeaders.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         foreach (var (name, value) in gcsHeaders)
         {
             builder.Append(name).Append(':').Append(value).Append('\n');
@@ -69,6 +75,11 @@ internal sealed class V1HmacVerifier(SimulatorOptions options)
     /// <summary>Replaces every line break and the white space after it by one space, then trims.</summary>
     public static string Unfold(string value)
     {
+        if (value.AsSpan().IndexOfAny('\r', '\n') < 0)
+        {
+            return value.Trim(); // nothing folded: the common case, without copying
+        }
+
         var builder = new StringBuilder(value.Length);
         var i = 0;
         while (i < value.Length)
