@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ConnectEvents.Benchmarks.Infrastructure;
@@ -58,6 +59,9 @@ internal sealed class LoadFunctionApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        // Measure what runs in Azure: the factory's default Development environment adds the developer exception page and
+        // DI scope validation on every resolution.
+        builder.UseEnvironment(Environments.Production);
         builder.ConfigureLogging(l => l.ClearProviders());
         if (_services is not null)
         {
