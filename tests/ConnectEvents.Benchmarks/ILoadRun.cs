@@ -9,3 +9,11 @@ public interface ILoadRun
     /// <summary>Runs the load and prints the figures (req/s, p50, p99 and the baseline measured in the same run).</summary>
     Task RunAsync(string[] args);
 }
+
+/// <summary>Reads a load run's positional arguments.</summary>
+public static class LoadArgs
+{
+    /// <summary>The number at <paramref name="index"/>, or <paramref name="fallback"/> when it was not given.</summary>
+    public static int Count(string[] args, int index, int fallback) =>
+        args is not null && args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}

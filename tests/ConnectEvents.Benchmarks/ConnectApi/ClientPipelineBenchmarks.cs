@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -63,11 +62,7 @@ public class ClientPipelineBenchmarks : IDisposable
     [Benchmark(Baseline = true)]
     public async Task<int> BareSigned()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
-        var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
-        var toSign = V1HmacSignature.BuildStringToSign("GET", null, date, [], _url.AbsolutePath, null);
-        request.Headers.TryAddWithoutValidation("Date", date);
-        request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue("bench-key-id", V1HmacSignature.Sign(_secret, toSign)));
+        using var request = ConnectLoadRun.SignedGet(_url, "bench-key-id", _secret);
         using var response = await _bare.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         return (await response.Content.ReadAsByteArrayAsync()).Length;
     }
@@ -76,11 +71,7 @@ public class ClientPipelineBenchmarks : IDisposable
     [Benchmark]
     public async Task<string?> BareSignedWithModel()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
-        var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
-        var toSign = V1HmacSignature.BuildStringToSign("GET", null, date, [], _url.AbsolutePath, null);
-        request.Headers.TryAddWithoutValidation("Date", date);
-        request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue("bench-key-id", V1HmacSignature.Sign(_secret, toSign)));
+        using var request = ConnectLoadRun.SignedGet(_url, "bench-key-id", _secret);
         using var response = await _bare.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         return JsonSerializer.Deserialize(await response.Content.ReadAsByteArrayAsync(), ConnectJsonContext.Default.PaymentResponse)?.Status;
     }

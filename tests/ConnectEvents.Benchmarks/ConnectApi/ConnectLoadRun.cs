@@ -30,8 +30,8 @@ public sealed class ConnectLoadRun : ILoadRun
     /// <inheritdoc />
     public async Task RunAsync(string[] args)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
-        var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 32;
+        var total = LoadArgs.Count(args, 0, 20_000);
+        var concurrency = LoadArgs.Count(args, 1, 32);
         Console.WriteLine($"connect load: {total} GET payment per measurement, {concurrency} concurrent, simulator on 127.0.0.1");
 
         await using var simulator = await SimulatorHost.StartAsync();
@@ -178,21 +178,7 @@ public sealed class ConnectLoadRun : ILoadRun
     /// </summary>
     private static async Task BareGetAsync(HttpClient http, Uri url, byte[]? secret, string? metaInfo, HttpStatusCode expected)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (secret is not null)
-        {
-            var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
-            KeyValuePair<string, string>[] gcs = metaInfo is null ? [] : [new(ServerMetaInfo.HeaderName, metaInfo)];
-            var toSign = V1HmacSignature.BuildStringToSign("GET", null, date, gcs, url.AbsolutePath, null);
-            request.Headers.TryAddWithoutValidation("Date", date);
-            foreach (var (name, value) in gcs)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(SimulatorHost.DefaultApiKeyId, V1HmacSignature.Sign(secret, toSign)));
-        }
-
+        using var request = secret is null ? new HttpRequestMessage(HttpMethod.Get, url) : SignedGet(url, SimulatorHost.DefaultApiKeyId, secret, metaInfo);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (metaInfo is not null && response.IsSuccessStatusCode)
         {
@@ -207,6 +193,23 @@ public sealed class ConnectLoadRun : ILoadRun
         {
             throw new InvalidOperationException($"{(int)response.StatusCode}");
         }
+    }
+
+    /// <summary>A GET signed by hand per call (fresh Date, canonical string, HMAC), optionally with X-GCS-ServerMetaInfo.</summary>
+    internal static HttpRequestMessage SignedGet(Uri url, string apiKeyId, byte[] secret, string? metaInfo = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
+        KeyValuePair<string, string>[] gcs = metaInfo is null ? [] : [new(ServerMetaInfo.HeaderName, metaInfo)];
+        request.Headers.TryAddWithoutValidation("Date", date);
+        foreach (var (name, value) in gcs)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var toSign = V1HmacSignature.BuildStringToSign("GET", null, date, gcs, url.AbsolutePath, null);
+        request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(apiKeyId, V1HmacSignature.Sign(secret, toSign)));
+        return request;
     }
 
     private static double Median(List<double> values)

@@ -22,7 +22,7 @@ public sealed class ColdStartLoadRun : ILoadRun
     /// <inheritdoc />
     public async Task RunAsync(string[] args)
     {
-        var starts = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
+        var starts = LoadArgs.Count(args, 0, 15);
         var modes = args.Length > 1 ? args[1].Split(',', StringSplitOptions.RemoveEmptyEntries) : ["r2r"];
         var work = Path.Combine(RepositoryPaths.Root, "artifacts", "coldstart");
         Console.WriteLine($"cold start: process start -> first 200 on GET /api/webhooks/connect, median of {starts} interleaved starts, 127.0.0.1");

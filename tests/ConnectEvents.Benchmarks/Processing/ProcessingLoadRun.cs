@@ -39,8 +39,8 @@ public sealed class ProcessingLoadRun : ILoadRun
     /// <inheritdoc />
     public async Task RunAsync(string[] args)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
-        var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+        var total = LoadArgs.Count(args, 0, 2_000);
+        var concurrency = LoadArgs.Count(args, 1, 16);
         var only = args.Length > 2 ? args[2] : null; // "pump" or "invocations" runs one of the two
         Console.WriteLine($"processing load: {total} payment.pending_capture events, concurrency {concurrency}, Azurite and simulator on 127.0.0.1");
 

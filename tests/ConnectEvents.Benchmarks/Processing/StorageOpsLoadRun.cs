@@ -23,8 +23,8 @@ public sealed class StorageOpsLoadRun : ILoadRun
     /// <inheritdoc />
     public async Task RunAsync(string[] args)
     {
-        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
-        var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+        var count = LoadArgs.Count(args, 0, 2_000);
+        var concurrency = LoadArgs.Count(args, 1, 16);
         Console.WriteLine($"storage ops on Azurite: {count} of each, {concurrency} concurrent, 127.0.0.1");
         await using var azurite = await AzuriteInstance.StartAsync();
         var storage = StorageClients.FromConnectionString(azurite.ConnectionString);
@@ -41,16 +41,16 @@ public sealed class StorageOpsLoadRun : ILoadRun
 
             await Measure(azurite, round, "table insert", count, concurrency, async i =>
             {
-                var response = await table.AddEntityAsync(Entity(ids[i]));
+                var response = await table.AddEntityAsync(TableInsertLoadRun.ClaimRow(ids[i]));
                 etags[i] = response.Headers.ETag ?? Azure.ETag.All;
             });
             await Measure(azurite, round, "table replace (ETag, completed row)", count, concurrency, i =>
             {
-                var entity = Entity(ids[i]);
+                var entity = TableInsertLoadRun.ClaimRow(ids[i]);
                 entity.Remove("LeaseExpiresAt");
                 entity["State"] = "Completed";
                 entity["Outcome"] = "captured";
-                entity["DetailJson"] = Detail;
+                entity["DetailJson"] = TableInsertLoadRun.Detail;
                 entity["CompletedAt"] = DateTimeOffset.UtcNow;
                 return table.UpdateEntityAsync(entity, etags[i], TableUpdateMode.Replace);
             });
@@ -58,7 +58,7 @@ public sealed class StorageOpsLoadRun : ILoadRun
             await merged.CreateIfNotExistsAsync();
             await LoadStats.RunAsync($"round {round}: rows for the merge (not measured)", count, concurrency, async i =>
             {
-                var response = await merged.AddEntityAsync(Entity(ids[i]));
+                var response = await merged.AddEntityAsync(TableInsertLoadRun.ClaimRow(ids[i]));
                 etags[i] = response.Headers.ETag ?? Azure.ETag.All;
             }, print: false);
             await Measure(azurite, round, "table merge (ETag, changed fields)", count, concurrency, i =>
@@ -67,7 +67,7 @@ public sealed class StorageOpsLoadRun : ILoadRun
                 {
                     ["State"] = "Completed",
                     ["Outcome"] = "captured",
-                    ["DetailJson"] = Detail,
+                    ["DetailJson"] = TableInsertLoadRun.Detail,
                     ["CompletedAt"] = DateTimeOffset.UtcNow,
                 };
                 return merged.UpdateEntityAsync(entity, etags[i], TableUpdateMode.Merge);
@@ -86,21 +86,6 @@ public sealed class StorageOpsLoadRun : ILoadRun
             await Measure(azurite, round, "queue delete", messages.Length, concurrency, i => queue.DeleteMessageAsync(messages[i].MessageId, messages[i].PopReceipt));
         }
     }
-
-    private const string Detail = """{"delivery":1,"statusBefore":"PENDING_CAPTURE","statusAfter":"CAPTURE_REQUESTED","actions":[{"action":"capture","id":"cap-1","status":"CAPTURE_REQUESTED","replayed":false,"elapsedMs":2.1}]}""";
-
-    private static TableEntity Entity(string id) => new(TableKeys.EventPartition(id), id)
-    {
-        ["EventId"] = id,
-        ["State"] = "Processing",
-        ["LeaseOwner"] = "load",
-        ["LeaseExpiresAt"] = DateTimeOffset.UtcNow.AddMinutes(5),
-        ["Attempts"] = 1,
-        ["EventType"] = "payment.pending_capture",
-        ["MerchantId"] = "1234",
-        ["PaymentId"] = "000000123410000595980000100001",
-        ["FirstSeenAt"] = DateTimeOffset.UtcNow,
-    };
 
     private static async Task Measure(AzuriteInstance azurite, int round, string label, int count, int concurrency, Func<int, Task> operation)
     {

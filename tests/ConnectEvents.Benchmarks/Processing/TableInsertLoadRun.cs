@@ -19,8 +19,8 @@ public sealed class TableInsertLoadRun : ILoadRun
     /// <inheritdoc />
     public async Task RunAsync(string[] args)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000;
-        var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 32;
+        var total = LoadArgs.Count(args, 0, 5_000);
+        var concurrency = LoadArgs.Count(args, 1, 32);
         Console.WriteLine($"table insert load: {total} operations, {concurrency} concurrent, Azurite on 127.0.0.1");
 
         await using var azurite = await AzuriteInstance.StartAsync();
@@ -50,28 +50,28 @@ public sealed class TableInsertLoadRun : ILoadRun
         ArgumentNullException.ThrowIfNull(table);
         await table.CreateIfNotExistsAsync();
         var run = Guid.NewGuid().ToString("N")[..8];
-        Task Insert(string id)
-        {
-            var entity = new TableEntity(TableKeys.EventPartition(id), id)
-            {
-                ["EventId"] = id,
-                ["State"] = "Processing",
-                ["LeaseOwner"] = "load",
-                ["LeaseExpiresAt"] = DateTimeOffset.UtcNow.AddMinutes(5),
-                ["Attempts"] = 1,
-                ["EventType"] = "payment.pending_capture",
-                ["MerchantId"] = "1234",
-                ["PaymentId"] = "000000123410000595980000100001",
-                ["FirstSeenAt"] = DateTimeOffset.UtcNow,
-            };
-            return table.AddEntityAsync(entity);
-        }
+        Task Insert(string id) => table.AddEntityAsync(ClaimRow(id));
 
         await LoadStats.RunAsync(label + " (warm-up)", WarmUpCount(count), concurrency, i => Insert($"{run}-w{i}"));
         return await LoadStats.RunAsync(label, count, concurrency, i => Insert($"{run}-{i}"));
     }
 
-    private const string Detail =
+    /// <summary>A row shaped like the processed-event store's claim (the properties a first delivery writes).</summary>
+    internal static TableEntity ClaimRow(string id) => new(TableKeys.EventPartition(id), id)
+    {
+        ["EventId"] = id,
+        ["State"] = "Processing",
+        ["LeaseOwner"] = "load",
+        ["LeaseExpiresAt"] = DateTimeOffset.UtcNow.AddMinutes(5),
+        ["Attempts"] = 1,
+        ["EventType"] = "payment.pending_capture",
+        ["MerchantId"] = "1234",
+        ["PaymentId"] = "000000123410000595980000100001",
+        ["FirstSeenAt"] = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>An outcome detail of the size a capture writes.</summary>
+    internal const string Detail =
         """{"actions":[{"action":"capture","captureId":"000000123410000595980000100001-300001","statusBefore":"PENDING_CAPTURE","statusAfter":"CAPTURE_REQUESTED","ms":12}]}""";
 
     private static int WarmUpCount(int total) => Math.Max(1, Math.Min(500, total / 10));

@@ -26,8 +26,8 @@ public sealed class WebhookLoadRun : ILoadRun
     /// <inheritdoc />
     public async Task RunAsync(string[] args)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
-        var concurrency = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32;
+        var total = LoadArgs.Count(args, 0, 20_000);
+        var concurrency = LoadArgs.Count(args, 1, 32);
         var body = SampleEvents.Build("payment.pending_capture", "1234", "000000123410000595980000100001");
         var signature = WebhookVerifier.Sign(body, Encoding.UTF8.GetBytes(LoadFunctionApp.Secret));
         Console.WriteLine($"webhook load: {total} POSTs of {body.Length} bytes, {concurrency} concurrent, 127.0.0.1");
