@@ -56,9 +56,16 @@ resource connectSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!emp
   }
 }
 
+// The app looks a key id up under the prefix plus the id itself only when the id is 1-100 lower-case letters, digits and
+// dashes not starting with 'x-' (KeyVaultSecretKeyStore.SecretNameFor); any other id is hex-encoded there, which Bicep
+// cannot do, so such ids stop the deployment here instead of creating a secret the app would never find.
+var keyIdChars = 'abcdefghijklmnopqrstuvwxyz0123456789-'
+
 resource webhookSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for key in items(webhookSecretKeys): {
   parent: vault
-  name: '${webhookKeyNamePrefix}${key.key}'
+  name: length(key.key) > 0 && length(key.key) <= 100 && !startsWith(key.key, 'x-') && empty(filter(map(range(0, length(key.key)), i => substring(key.key, i, 1)), c => !contains(keyIdChars, c)))
+    ? '${webhookKeyNamePrefix}${key.key}'
+    : fail('Webhook key id \'${key.key}\' must be 1-100 lower-case letters, digits and dashes, not starting with x- (deploy other ids to Key Vault by hand under the name KeyVaultSecretKeyStore.SecretNameFor gives)')
   properties: {
     value: key.value
     contentType: 'Worldline Connect webhook secret key'
