@@ -42,6 +42,11 @@ public sealed class ProcessingLoadRun : ILoadRun
         var total = LoadArgs.Count(args, 0, 2_000);
         var concurrency = LoadArgs.Count(args, 1, 16);
         var only = args.Length > 2 ? args[2] : null; // "pump" or "invocations" runs one of the two
+        if (only is not (null or "pump" or "invocations"))
+        {
+            throw new ArgumentException($"unknown part '{only}': give pump, invocations or nothing (both)", nameof(args));
+        }
+
         Console.WriteLine($"processing load: {total} payment.pending_capture events, concurrency {concurrency}, Azurite and simulator on 127.0.0.1");
 
         await using var azurite = await AzuriteInstance.StartAsync();
