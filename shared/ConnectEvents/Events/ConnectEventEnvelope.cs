@@ -3,12 +3,11 @@ using System.Text.Json;
 namespace ConnectEvents.Events;
 
 /// <summary>
-/// The routing facts of one Connect webhook event (apiVersion, id, created, merchantId, type and the carried
+/// The routing facts of one Connect webhook event (apiVersion, id, merchantId, type and the carried
 /// object's kind and id), read from the raw bytes without building the full domain model.
 /// </summary>
 /// <param name="ApiVersion">The event's apiVersion; Connect sends <c>v1</c>.</param>
 /// <param name="Id">The event id: unique per event and the same on every redelivery.</param>
-/// <param name="Created">The event's creation time as Connect wrote it (kept as text: Connect uses offsets like +0100).</param>
 /// <param name="MerchantId">The merchant the event belongs to.</param>
 /// <param name="Type">The event type, e.g. <c>payment.pending_capture</c>.</param>
 /// <param name="ResourceType">Which object the event carries (payment, refund, payout, token, dispute, capture), or null.</param>
@@ -16,7 +15,6 @@ namespace ConnectEvents.Events;
 public sealed record ConnectEventEnvelope(
     string ApiVersion,
     string Id,
-    string? Created,
     string MerchantId,
     string Type,
     string? ResourceType,
@@ -40,7 +38,7 @@ public sealed record ConnectEventEnvelope(
             return EnvelopeParseResult.Fail("the body is empty");
         }
 
-        string? apiVersion = null, id = null, created = null, merchantId = null, type = null;
+        string? apiVersion = null, id = null, merchantId = null, type = null;
         string? resourceType = null, resourceId = null;
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
         try
@@ -59,10 +57,6 @@ public sealed record ConnectEventEnvelope(
                 else if (reader.ValueTextEquals("id"u8))
                 {
                     id = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("created"u8))
-                {
-                    created = ReadString(ref reader);
                 }
                 else if (reader.ValueTextEquals("merchantId"u8))
                 {
@@ -132,7 +126,7 @@ public sealed record ConnectEventEnvelope(
                 : "unsupported apiVersion '" + Truncate(apiVersion) + "' (expected v1)");
         }
 
-        return EnvelopeParseResult.Ok(new ConnectEventEnvelope(apiVersion, id, created, merchantId, type, resourceType, resourceId));
+        return EnvelopeParseResult.Ok(new ConnectEventEnvelope(apiVersion, id, merchantId, type, resourceType, resourceId));
     }
 
     private static string? ResourceName(ref Utf8JsonReader reader)
