@@ -45,19 +45,24 @@ public static class ConnectClientServiceCollectionExtensions
         // Order matters: resilience outermost, then signing per attempt (a retry gets a fresh Date and signature), then logging of what went out.
         http.AddResilienceHandler("connect-pipeline", static (builder, context) =>
             {
+                // Read once when the pipeline is built: timeouts and retries take effect on restart (the signing key is live).
                 var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<ConnectOptions>>().CurrentValue;
-                builder
-                    .AddTimeout(options.TotalTimeout)
-                    .AddRetry(new HttpRetryStrategyOptions
+                builder.AddTimeout(options.TotalTimeout);
+                if (options.MaxRetries > 0)
+                {
+                    builder.AddRetry(new HttpRetryStrategyOptions
                     {
-                        MaxRetryAttempts = Math.Max(options.MaxRetries, 1),
+                        MaxRetryAttempts = options.MaxRetries,
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
                         Delay = options.RetryBaseDelay,
                         MaxDelay = TimeSpan.FromSeconds(5),
                         ShouldRetryAfterHeader = true,
-                        ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && IsTransient(args.Outcome) && IsSafeToRepeat(args.Context.GetRequestMessage())),
-                    })
+                        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && IsSafeToRepeat(args.Context.GetRequestMessage())),
+                    });
+                }
+
+                builder
                     .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                     {
                         FailureRatio = 0.5,
