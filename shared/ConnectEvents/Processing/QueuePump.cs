@@ -46,8 +46,8 @@ public sealed partial class QueuePump : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = _options.CurrentValue.Pump;
-        var gate = new SemaphoreSlim(Math.Max(1, options.Concurrency));
-        var inFlight = new HashSet<Task>();
+        var slots = Math.Max(1, options.Concurrency);
+        using var gate = new SemaphoreSlim(slots);
         var idle = options.PollInterval;
         LogStarted(_logger, _queue.Name, options.Concurrency);
         try
@@ -85,13 +85,7 @@ public sealed partial class QueuePump : BackgroundService
                 foreach (var message in messages)
                 {
                     await gate.WaitAsync(stoppingToken).ConfigureAwait(false);
-                    var task = HandleAsync(message, gate);
-                    lock (inFlight)
-                    {
-                        inFlight.Add(task);
-                    }
-
-                    _ = task.ContinueWith(t => { lock (inFlight) { inFlight.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    _ = HandleAsync(message, gate); // settles the message, logs any failure, releases its slot
                 }
             }
         }
@@ -100,13 +94,12 @@ public sealed partial class QueuePump : BackgroundService
             // Graceful stop: stop receiving, let what is in flight finish.
         }
 
-        Task[] remaining;
-        lock (inFlight)
+        // Every message in flight holds a slot: taking all of them back means all have been settled.
+        for (var i = 0; i < slots; i++)
         {
-            remaining = [.. inFlight];
+            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(remaining).ConfigureAwait(false);
         LogStopped(_logger, _queue.Name);
     }
 
@@ -137,9 +130,9 @@ public sealed partial class QueuePump : BackgroundService
                 await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: delay).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException or IOException or OperationCanceledException)
+        catch (Exception ex)
         {
-            // The message reappears after its visibility timeout: nothing is lost.
+            // Whatever went wrong, the message reappears after its visibility timeout: nothing is lost.
             LogSettleFailed(_logger, message.MessageId, ex.Message);
         }
         finally
