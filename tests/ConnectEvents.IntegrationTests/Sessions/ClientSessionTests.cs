@@ -154,6 +154,25 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
         Assert.Equal(["tok-2"], (await p.Vault().ListAsync(M, "cust-op", CancellationToken.None)).Select(t => t.TokenId));
     }
 
+    [Theory]
+    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=12%2F34")]
+    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=a%20b")]
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok-1?merchantId=12%2F34")]
+    public async Task OperatorCallsWithAMalformedMerchantIdGet400NamingIt(string method, string url)
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-op", "tok-1", knownToConnect: true);
+
+        using var response = await p.App.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(text);
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty("merchantId", out _), text);
+        Assert.True(p.Simulator.State.HasToken(M, "tok-1"));
+    }
+
     [Fact]
     public async Task FullLoopAPaidWebhookIsTokenizedAndTheNextSessionOffersTheToken()
     {
