@@ -34,35 +34,12 @@ public static class ProcessingEndpoints
 
     private static async Task HandleAsync(HttpContext context, ProcessingInvocationHandler handler, TriggerSource source)
     {
-        var payload = await ReadAsync(context.Request, context.RequestAborted);
-        var response = payload is null
+        using var payload = await BoundedBody.ReadAsync(context, MaxPayloadBytes, context.RequestAborted);
+        var response = payload.IsTooLarge
             ? new InvocationResponse(StatusCodes.Status413PayloadTooLarge, TriggerInvocation.Response($"invocation payload over {MaxPayloadBytes} bytes"), null)
-            : await handler.HandleAsync(payload, source, context.RequestAborted);
+            : await handler.HandleAsync(payload.Bytes, source, context.RequestAborted);
         context.Response.StatusCode = response.StatusCode;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
-    }
-
-    private static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxPayloadBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream(request.ContentLength is { } n ? (int)n : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxPayloadBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Sessions;
 
 namespace ConnectEvents.Functions.Sessions;
@@ -49,23 +50,26 @@ public static class SessionEndpoints
 
     private static async Task CreateAsync(HttpContext context, ClientSessionService service)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            await WriteProblemAsync(context, new SessionProblem(413, $"The body is over {MaxBodyBytes} bytes."));
-            return;
-        }
-
         CreateClientSessionRequest? request;
-        try
+        using (var body = await BoundedBody.ReadAsync(context, MaxBodyBytes, context.RequestAborted))
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, SessionJsonContext.Default.CreateClientSessionRequest, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            await WriteProblemAsync(context, new SessionProblem(400, "The session request is not valid JSON of the expected shape.",
-                new Dictionary<string, string[]> { [field] = [ex.Path is null ? "Not valid JSON." : "Wrong type or malformed value."] }));
-            return;
+            if (body.IsTooLarge)
+            {
+                await WriteProblemAsync(context, new SessionProblem(413, $"The body is over {MaxBodyBytes} bytes."));
+                return;
+            }
+
+            try
+            {
+                request = JsonSerializer.Deserialize(body.Bytes.Span, SessionJsonContext.Default.CreateClientSessionRequest);
+            }
+            catch (JsonException ex)
+            {
+                var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+                await WriteProblemAsync(context, new SessionProblem(400, "The session request is not valid JSON of the expected shape.",
+                    new Dictionary<string, string[]> { [field] = [ex.Path is null ? "Not valid JSON." : "Wrong type or malformed value."] }));
+                return;
+            }
         }
 
         var outcome = await service.CreateAsync(request, context.RequestAborted);

@@ -1,7 +1,6 @@
-using System.Buffers;
 using System.Globalization;
+using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Webhooks;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -70,73 +69,16 @@ public static class ConnectWebhookEndpoint
     private static async Task PostAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<WebhookOptions>>().Value;
-        var limit = options.MaxBodyBytes;
-        var request = context.Request;
-        if (request.ContentLength > limit)
+        using var body = await BoundedBody.ReadAsync(context, options.MaxBodyBytes, context.RequestAborted);
+        if (body.IsTooLarge)
         {
-            await TooLarge(context, limit);
+            await TooLarge(context, options.MaxBodyBytes);
             return;
         }
 
-        // Our own limit governs; let the stream run to it (plus one byte to detect an oversize chunked body).
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit + 1L;
-        }
-
-        var initial = request.ContentLength is { } declared ? (int)declared : 4096;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 256));
-        try
-        {
-            var length = 0;
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > limit)
-                    {
-                        await TooLarge(context, limit);
-                        return;
-                    }
-
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                int read;
-                try
-                {
-                    read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
-                }
-                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-                {
-                    await TooLarge(context, limit);
-                    return;
-                }
-
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > limit)
-                {
-                    await TooLarge(context, limit);
-                    return;
-                }
-            }
-
-            var ingress = context.RequestServices.GetRequiredService<WebhookIngress>();
-            var result = await ingress.HandleAsync(buffer.AsMemory(0, length), new HeaderView(request.Headers), context.RequestAborted);
-            await WriteResult(context, result, options);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var ingress = context.RequestServices.GetRequiredService<WebhookIngress>();
+        var result = await ingress.HandleAsync(body.Bytes, new HeaderView(context.Request.Headers), context.RequestAborted);
+        await WriteResult(context, result, options);
     }
 
     private static Task WriteResult(HttpContext context, IngressResult result, WebhookOptions options)

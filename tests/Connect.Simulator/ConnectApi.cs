@@ -319,7 +319,7 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
             : ConnectErrors.UnknownToken(tokenId);
 
     private ApiResponse DeleteToken(string merchantId, string tokenId) =>
-        state.DeleteToken(merchantId, tokenId) ? new ApiResponse(204, null) : ConnectErrors.UnknownToken(tokenId);
+        state.RemoveToken(merchantId, tokenId) ? new ApiResponse(204, null) : ConnectErrors.UnknownToken(tokenId);
 
     private static bool TryParseObject(string body, out JsonObject result, out ApiResponse error)
     {

@@ -124,12 +124,12 @@ public sealed class SimulatorState
         }
     }
 
-    /// <summary>Removes the token if present (as if it were deleted elsewhere).</summary>
-    public void RemoveToken(string merchantId, string tokenId)
+    /// <summary>Removes the token if present (the DELETE operation, or a test deleting it elsewhere); false when there was none.</summary>
+    public bool RemoveToken(string merchantId, string tokenId)
     {
         lock (_gate)
         {
-            _tokens.Remove((merchantId, tokenId));
+            return _tokens.Remove((merchantId, tokenId));
         }
     }
 
@@ -269,14 +269,6 @@ public sealed class SimulatorState
                 payment.ExpiryDate, payment.PaymentId, alias);
             _tokens[(token.MerchantId, token.TokenId)] = token;
             return (token, true);
-        }
-    }
-
-    internal bool DeleteToken(string merchantId, string tokenId)
-    {
-        lock (_gate)
-        {
-            return _tokens.Remove((merchantId, tokenId));
         }
     }
 

@@ -23,13 +23,8 @@ public static partial class LogObfuscator
         "encryptedCustomerInput", "cardholderName", "dateOfBirth", "value", "bin", "accountHolderName", "authenticationValue", "xid", "cavv",
     };
 
-    private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Authorization", "X-GCS-Authentication-Token", "X-GCS-CallerPassword", "Proxy-Authorization", "Cookie", "Set-Cookie",
-    };
-
     /// <summary>The header value to log: secrets replaced by a fixed mask.</summary>
-    public static string Header(string name, string value) => SecretHeaders.Contains(name) ? "********" : value;
+    public static string Header(string name, string value) => SensitiveHeaders.IsSecret(name) ? "********" : value;
 
     /// <summary>The body to log: JSON with sensitive fields masked, other text with card-like digit runs masked; cut after <paramref name="maxLength"/> characters.</summary>
     public static string Body(string? body, int maxLength)

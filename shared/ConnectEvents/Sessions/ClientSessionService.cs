@@ -52,12 +52,7 @@ public sealed partial class ClientSessionService
     public async Task<SessionOutcome<CreateClientSessionResponse>> CreateAsync(CreateClientSessionRequest? request, CancellationToken cancellationToken)
     {
         var errors = ClientSessionValidation.Validate(request);
-        var merchant = request?.MerchantId ?? _connectOptions.CurrentValue.MerchantId;
-        if (request is not null && string.IsNullOrWhiteSpace(merchant) && !errors.ContainsKey("merchantId"))
-        {
-            errors["merchantId"] = ["Required: no default Connect__MerchantId is configured."];
-        }
-
+        var merchant = request is null ? null : ClientSessionValidation.ResolveMerchant(request.MerchantId, _connectOptions.CurrentValue.MerchantId, errors);
         if (errors.Count > 0)
         {
             return new(null, new SessionProblem(400, "The session request is invalid.", errors));
@@ -157,17 +152,13 @@ public sealed partial class ClientSessionService
 
     private SessionProblem? Check(string? merchantId, string customerReference, out string merchant)
     {
-        merchant = merchantId ?? _connectOptions.CurrentValue.MerchantId ?? string.Empty;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (ClientSessionValidation.CustomerReferenceProblem(customerReference) is { } p)
         {
             errors["customerReference"] = [p];
         }
 
-        if (string.IsNullOrWhiteSpace(merchant))
-        {
-            errors["merchantId"] = ["Required: pass ?merchantId= or configure Connect__MerchantId."];
-        }
+        merchant = ClientSessionValidation.ResolveMerchant(merchantId, _connectOptions.CurrentValue.MerchantId, errors) ?? string.Empty;
 
         return errors.Count == 0 ? null : new SessionProblem(400, "The request is invalid.", errors);
     }

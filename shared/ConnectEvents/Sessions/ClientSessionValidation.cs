@@ -9,7 +9,7 @@ public static class ClientSessionValidation
     /// <summary>Most groups or products accepted in one filter.</summary>
     public const int MaxFilterEntries = 100;
 
-    /// <summary>Returns field → problems; empty when the request is valid.</summary>
+    /// <summary>Returns field → problems; empty when the request is valid. The merchant is checked by <see cref="ResolveMerchant"/>.</summary>
     public static Dictionary<string, string[]> Validate(CreateClientSessionRequest? request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -24,14 +24,37 @@ public static class ClientSessionValidation
             errors["customerReference"] = [problem];
         }
 
-        if (request.MerchantId is { } merchant && !IsSafeId(merchant, 50))
-        {
-            errors["merchantId"] = ["Must be 1-50 letters, digits, '-' or '_'."];
-        }
-
         CheckFilter(request.PaymentProductFilters?.RestrictTo, "paymentProductFilters.restrictTo", errors);
         CheckFilter(request.PaymentProductFilters?.Exclude, "paymentProductFilters.exclude", errors);
         return errors;
+    }
+
+    /// <summary>
+    /// The merchant a call acts for: <paramref name="requested"/> when the caller names one, else <paramref name="configured"/>
+    /// (<c>Connect__MerchantId</c>). Null, with a <c>merchantId</c> entry added to <paramref name="errors"/>, when the named one is
+    /// malformed or neither is set.
+    /// </summary>
+    public static string? ResolveMerchant(string? requested, string? configured, IDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (requested is not null)
+        {
+            if (IsSafeId(requested, 50))
+            {
+                return requested;
+            }
+
+            errors["merchantId"] = ["Must be 1-50 letters, digits, '-' or '_'."];
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            errors["merchantId"] = ["Required: pass merchantId or configure Connect__MerchantId."];
+            return null;
+        }
+
+        return configured;
     }
 
     /// <summary>Why <paramref name="reference"/> is not a usable customer reference, or null when it is.</summary>

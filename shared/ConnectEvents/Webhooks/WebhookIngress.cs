@@ -19,9 +19,6 @@ public sealed partial class WebhookIngress(
     ILogger<WebhookIngress> logger,
     IMeterFactory meters)
 {
-    /// <summary>Request headers never copied into a quarantine entry (credentials and signatures).</summary>
-    private static readonly string[] SecretHeaderMarkers = ["signature", "authorization", "cookie", "secret", "token", "functions-key"];
-
     private readonly Meter _meter = meters.Create("ConnectEvents.Webhooks");
     private Counter<long>? _accepted;
     private Counter<long>? _rejected;
@@ -129,7 +126,7 @@ public sealed partial class WebhookIngress(
         var safe = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in headers)
         {
-            if (!SecretHeaderMarkers.Any(m => name.Contains(m, StringComparison.OrdinalIgnoreCase)))
+            if (!SensitiveHeaders.IsSecret(name))
             {
                 safe[name] = values.ToString();
             }

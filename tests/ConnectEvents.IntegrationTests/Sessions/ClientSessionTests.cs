@@ -88,6 +88,24 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AChunkedBodyOverTheLimitGets413WithAProblemBody()
+    {
+        await using var p = await StartAsync();
+        // Valid JSON, so only the size limit can refuse it; no Content-Length, so only reading can find the size.
+        var body = Encoding.UTF8.GetBytes("{\"customerReference\":\"" + new string('c', 200 * 1024) + "\"}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = new StreamContent(new UnknownLengthStream(body)) };
+        request.Content.Headers.ContentType = new("application/json");
+
+        using var response = await p.App.CreateClient().SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("65536 bytes", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Connect503Gives503WithRetryAfter()
     {
         await using var p = await StartAsync(new Dictionary<string, string?> { ["Connect:MaxRetries"] = "0" });
@@ -134,6 +152,25 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
         Assert.False(p.Simulator.State.HasToken(M, "tok-1"));
         Assert.True(p.Simulator.State.HasToken(M, "tok-2"));
         Assert.Equal(["tok-2"], (await p.Vault().ListAsync(M, "cust-op", CancellationToken.None)).Select(t => t.TokenId));
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=12%2F34")]
+    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=a%20b")]
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok-1?merchantId=12%2F34")]
+    public async Task OperatorCallsWithAMalformedMerchantIdGet400NamingIt(string method, string url)
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-op", "tok-1", knownToConnect: true);
+
+        using var response = await p.App.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(text);
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty("merchantId", out _), text);
+        Assert.True(p.Simulator.State.HasToken(M, "tok-1"));
     }
 
     [Fact]

@@ -175,10 +175,4 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
         Assert.DoesNotContain(WebhookApp.Secret, all, StringComparison.Ordinal);
         Assert.DoesNotContain(signature, all, StringComparison.Ordinal);
     }
-
-    /// <summary>A readable stream that does not report its length, so the request goes out chunked.</summary>
-    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
-    {
-        public override bool CanSeek => false;
-    }
 }

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ConnectEvents.Functions.Hosting;
+
+/// <summary>
+/// A request body read whole into a pooled buffer, or the verdict that it is over the endpoint's limit.
+/// Dispose it exactly once, after the last use of <see cref="Bytes"/>, to give the buffer back to the pool.
+/// </summary>
+internal readonly struct BoundedBody : IDisposable
+{
+    private readonly byte[]? _buffer;
+    private readonly int _length;
+
+    private BoundedBody(byte[]? buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>True when the body (declared or as streamed) is over the limit; <see cref="Bytes"/> is then empty.</summary>
+    public bool IsTooLarge => _buffer is null;
+
+    /// <summary>The body; valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> Bytes => _buffer is null ? default : _buffer.AsMemory(0, _length);
+
+    /// <summary>
+    /// Reads the request body of <paramref name="context"/> up to <paramref name="limit"/> bytes. A declared Content-Length
+    /// over the limit is refused before reading; a chunked body is refused as soon as it passes the limit. Kestrel's own
+    /// cap is moved to just past the limit so that ours is the one that decides, and its 413 is mapped to too-large.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // the webhook's hot path: no state-machine box per request
+    public static async ValueTask<BoundedBody> ReadAsync(HttpContext context, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var request = context.Request;
+        var declared = request.ContentLength;
+        if (declared > limit)
+        {
+            return default;
+        }
+
+        // Only settable before the body is first read; one byte over our limit lets us see an oversize chunked body ourselves.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit + 1L;
+        }
+
+        // One byte past the declared length, so the read that sees the end does not need a bigger buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(declared is { } n ? (int)n + 1 : Math.Min(4096, limit + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    // length <= limit here (checked after every read), so the new buffer is always bigger.
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                }
+                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return default;
+                }
+
+                if (read == 0)
+                {
+                    return new BoundedBody(buffer, length);
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return default;
+                }
+            }
+        }
+        catch
+        {
+            // Cancelled or the connection broke mid-body: the buffer goes back, the exception goes on.
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>Returns the buffer to the pool.</summary>
+    public void Dispose()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+    }
+}
