@@ -81,11 +81,14 @@ public sealed class StorageClients
             : new QueueClient(new Uri(Require(_queueUri, "queueServiceUri"), queueName), _credential!, options);
     }
 
-    /// <summary>A table client.</summary>
-    public TableClient Table(string tableName, TableClientOptions? options = null) =>
-        _connectionString is not null
-            ? new TableClient(_connectionString, tableName, options ?? new TableClientOptions())
-            : new TableClient(Require(_tableUri, "tableServiceUri"), tableName, _credential!, options ?? new TableClientOptions());
+    /// <summary>A table client, with short retries unless <paramref name="options"/> says otherwise (a storage outage should fail the call quickly and leave the backoff to the trigger).</summary>
+    public TableClient Table(string tableName, TableClientOptions? options = null)
+    {
+        options ??= WithShortRetries(new TableClientOptions());
+        return _connectionString is not null
+            ? new TableClient(_connectionString, tableName, options)
+            : new TableClient(Require(_tableUri, "tableServiceUri"), tableName, _credential!, options);
+    }
 
     /// <summary>A blob container client.</summary>
     public BlobContainerClient BlobContainer(string containerName, BlobClientOptions? options = null)
