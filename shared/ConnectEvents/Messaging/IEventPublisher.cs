@@ -1,3 +1,5 @@
+using ConnectEvents.Storage;
+
 namespace ConnectEvents.Messaging;
 
 /// <summary>Durably enqueues a verified event for processing; returns only once the transport has accepted it.</summary>
@@ -29,6 +31,10 @@ public sealed class EventPublishException : Exception
 
     /// <summary>True when retrying cannot help until an operator fixes configuration (for example a 401/403 from the broker).</summary>
     public bool IsConfigurationError { get; }
+
+    /// <summary>A storage queue or container (<paramref name="target"/>) did not take the event; 401/403 is a configuration error.</summary>
+    internal static EventPublishException FromStorage(string target, Exception failure) =>
+        new($"{target} did not accept the event: {StorageFailures.Describe(failure)}", failure, StorageFailures.IsAccessDenied(failure));
 }
 
 /// <summary>Publishes an event to be delivered later (backoff without holding a lock or a worker).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using ConnectEvents.Storage;
 
 namespace ConnectEvents.Messaging;
 
@@ -36,11 +37,14 @@ public interface IQuarantineStore
 public sealed class BlobQuarantineStore : IQuarantineStore
 {
     private readonly BlobContainerClient _container;
-    private volatile Task? _creation;
+    private readonly CreateOnce _creation;
 
     /// <summary>Creates the store; the container is created on first use if missing.</summary>
-    public BlobQuarantineStore(BlobContainerClient container) =>
+    public BlobQuarantineStore(BlobContainerClient container)
+    {
         _container = container ?? throw new ArgumentNullException(nameof(container));
+        _creation = new CreateOnce(ct => _container.CreateIfNotExistsAsync(cancellationToken: ct));
+    }
 
     /// <summary>The blob name of an entry.</summary>
     public static string BlobNameFor(QuarantinedEvent entry)
@@ -56,27 +60,12 @@ public sealed class BlobQuarantineStore : IQuarantineStore
         var json = JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantinedEvent);
         try
         {
-            var creation = _creation;
-            if (creation is null || creation.IsFaulted || creation.IsCanceled)
-            {
-                _creation = creation = _container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
-            }
-
-            await creation;
-            try
-            {
-                await UploadAsync(entry, json, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == "ContainerNotFound")
-            {
-                _creation = null;
-                await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-                await UploadAsync(entry, json, cancellationToken);
-            }
+            await _creation.RunAsync(
+                static (s, ct) => s.Store.UploadAsync(s.entry, s.json, ct), (Store: this, entry, json), BlobErrorCode.ContainerNotFound.ToString(), cancellationToken);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or AggregateException)
+        catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {
-            throw new EventPublishException($"Quarantine container '{_container.Name}' did not accept the event: {ex.GetType().Name}", ex);
+            throw EventPublishException.FromStorage($"Quarantine container '{_container.Name}'", ex);
         }
     }
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Core;
 using Azure.Identity;
+using ConnectEvents.Identity;
 
 namespace ConnectEvents.Messaging;
 
@@ -76,12 +77,7 @@ internal sealed class EntraTokenSource(TokenCredential credential, TimeProvider 
     public static TokenCredential CredentialFor(ServiceBusConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (connection.ClientId is { } clientId)
-        {
-            return new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-        }
-
-        return connection.UseManagedIdentity ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned) : new DefaultAzureCredential();
+        return AzureCredentials.Create(connection.ClientId, connection.UseManagedIdentity ? AzureCredentials.ManagedIdentity : null);
     }
 
     protected override async Task<Token> CreateAsync(CancellationToken cancellationToken)

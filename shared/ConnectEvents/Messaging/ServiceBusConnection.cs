@@ -1,3 +1,4 @@
+using ConnectEvents.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace ConnectEvents.Messaging;
@@ -67,7 +68,7 @@ public sealed class ServiceBusConnection
         return new ServiceBusConnection(NormaliseHost(fqns, "ServiceBusConnection__fullyQualifiedNamespace"))
         {
             ClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId,
-            UseManagedIdentity = string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase),
+            UseManagedIdentity = AzureCredentials.IsManagedIdentity(section["credential"]),
         };
     }
 

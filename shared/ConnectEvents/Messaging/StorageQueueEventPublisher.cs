@@ -1,5 +1,6 @@
-using Azure;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ConnectEvents.Storage;
 
 namespace ConnectEvents.Messaging;
 
@@ -16,12 +17,13 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IScheduledEven
     public const int MaxRawBytes = 48 * 1024;
 
     private readonly QueueClient _queue;
-    private volatile Task? _creation;
+    private readonly CreateOnce _creation;
 
     /// <summary>Creates the publisher; the queue is created on first use if missing.</summary>
     public StorageQueueEventPublisher(QueueClient queue)
     {
         _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _creation = new CreateOnce(ct => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
     }
 
     /// <inheritdoc />
@@ -49,42 +51,15 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IScheduledEven
 
         try
         {
-            await EnsureQueueAsync();
-            try
-            {
-                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), visibilityDelay, cancellationToken: cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
-            {
-                // The queue was deleted after we created it (an operator, or an emulator restart): create it again once.
-                _creation = null;
-                await EnsureQueueAsync();
-                await _queue.SendMessageAsync(BinaryData.FromBytes(message.Body), visibilityDelay, cancellationToken: cancellationToken);
-            }
+            await _creation.RunAsync(
+                static (s, ct) => s.Queue.SendMessageAsync(s.Body, s.visibilityDelay, cancellationToken: ct),
+                (Queue: _queue, Body: BinaryData.FromBytes(message.Body), visibilityDelay), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or AggregateException)
+        catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {
-            throw new EventPublishException($"Storage queue '{_queue.Name}' did not accept the event: {Describe(ex)}", ex,
-                isConfigurationError: ex is RequestFailedException { Status: 401 or 403 });
+            throw EventPublishException.FromStorage($"Storage queue '{_queue.Name}'", ex);
         }
     }
-
-    private Task EnsureQueueAsync()
-    {
-        // Created once; a failed creation is not cached, so the queue is retried when storage comes back.
-        var creation = _creation;
-        if (creation is null || creation.IsFaulted || creation.IsCanceled)
-        {
-            creation = _queue.CreateIfNotExistsAsync();
-            _creation = creation;
-        }
-
-        return creation;
-    }
-
-    private static string Describe(Exception ex) => ex is RequestFailedException rfe
-        ? $"status {rfe.Status} {rfe.ErrorCode}"
-        : ex.GetType().Name;
 }
 
 /// <summary>The event does not fit the transport's message size; it is kept in quarantine instead.</summary>

@@ -45,7 +45,6 @@ public static class ProcessingStoreServiceCollectionExtensions
     private static bool IsTableName(string? name) =>
         name is { Length: >= 3 and <= 63 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 
-    // Short SDK retries: a storage outage should fail the invocation quickly and let the trigger redeliver with its own backoff.
-    private static TableClient Table(IServiceProvider sp, string name) =>
-        sp.GetRequiredService<StorageClients>().Table(name, StorageClients.WithShortRetries(new TableClientOptions()));
+    // StorageClients gives tables short SDK retries: a storage outage fails the invocation quickly and the trigger redelivers with its own backoff.
+    private static TableClient Table(IServiceProvider sp, string name) => sp.GetRequiredService<StorageClients>().Table(name);
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
+using ConnectEvents.Storage;
 
 namespace ConnectEvents.Processing;
 
@@ -11,9 +12,13 @@ namespace ConnectEvents.Processing;
 internal sealed class StoreTable
 {
     private readonly TableClient _client;
-    private volatile Task? _creation;
+    private readonly CreateOnce _creation;
 
-    public StoreTable(TableClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+    public StoreTable(TableClient client)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _creation = new CreateOnce(ct => _client.CreateIfNotExistsAsync(ct));
+    }
 
     public string Name => _client.Name;
 
@@ -22,21 +27,12 @@ internal sealed class StoreTable
     {
         try
         {
-            await EnsureCreatedAsync(ct);
-            try
-            {
-                return await call(_client, ct);
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == TableErrorCode.TableNotFound)
-            {
-                _creation = null;
-                await EnsureCreatedAsync(ct);
-                return await call(_client, ct);
-            }
+            return await _creation.RunAsync(
+                static (s, c) => s.call(s.Client, c), (call, Client: _client), TableErrorCode.TableNotFound.ToString(), ct);
         }
         catch (Exception ex) when (IsTransient(ex, ct))
         {
-            throw new StoreUnavailableException($"Table '{_client.Name}' is unavailable: {Describe(ex)}", ex);
+            throw new StoreUnavailableException($"Table '{_client.Name}' is unavailable: {StorageFailures.Describe(ex)}", ex);
         }
     }
 
@@ -73,24 +69,5 @@ internal sealed class StoreTable
         {
             entity[name] = value;
         }
-    }
-
-    private static string Describe(Exception ex) => ex switch
-    {
-        RequestFailedException r => $"status {r.Status} {r.ErrorCode}".TrimEnd(),
-        AggregateException a when a.InnerExceptions.Count > 0 => Describe(a.InnerExceptions[^1]),
-        _ => ex.GetType().Name,
-    };
-
-    private Task EnsureCreatedAsync(CancellationToken ct)
-    {
-        var creation = _creation;
-        if (creation is null || creation.IsFaulted || creation.IsCanceled)
-        {
-            // Not tied to one caller's token: a cancelled caller must not fail the creation the others wait for.
-            _creation = creation = _client.CreateIfNotExistsAsync(CancellationToken.None);
-        }
-
-        return creation.IsCompletedSuccessfully ? Task.CompletedTask : creation.WaitAsync(ct);
     }
 }

@@ -1,8 +1,8 @@
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using ConnectEvents.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace ConnectEvents.Storage;
@@ -11,7 +11,7 @@ namespace ConnectEvents.Storage;
 /// Creates Azure Storage clients from the Functions-style <c>AzureWebJobsStorage</c> connection: a connection string
 /// (Azurite locally), or identity-based settings in Azure (<c>AzureWebJobsStorage__accountName</c> or the
 /// <c>__queueServiceUri</c>/<c>__tableServiceUri</c>/<c>__blobServiceUri</c> settings, with <c>__clientId</c> for a
-/// user-assigned identity).
+/// user-assigned identity or <c>__credential</c> = <c>managedidentity</c> for the system-assigned one).
 /// </summary>
 public sealed class StorageClients
 {
@@ -32,6 +32,9 @@ public sealed class StorageClients
         _tableUri = tableUri;
         _blobUri = blobUri;
     }
+
+    /// <summary>The credential of an identity-based connection; null with a connection string.</summary>
+    internal TokenCredential? Credential => _credential;
 
     /// <summary>Storage clients over a connection string (Azurite or an account key).</summary>
     public static StorageClients FromConnectionString(string connectionString) =>
@@ -65,10 +68,7 @@ public sealed class StorageClients
                 "(UseDevelopmentStorage=true or Azurite's) or AzureWebJobsStorage__accountName for a managed identity.");
         }
 
-        var clientId = section["clientId"];
-        TokenCredential credential = string.IsNullOrEmpty(clientId)
-            ? new DefaultAzureCredential()
-            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        var credential = AzureCredentials.Create(section["clientId"], section["credential"]);
         return new StorageClients(null, credential, queue, table, blob);
     }
 
@@ -81,11 +81,14 @@ public sealed class StorageClients
             : new QueueClient(new Uri(Require(_queueUri, "queueServiceUri"), queueName), _credential!, options);
     }
 
-    /// <summary>A table client.</summary>
-    public TableClient Table(string tableName, TableClientOptions? options = null) =>
-        _connectionString is not null
-            ? new TableClient(_connectionString, tableName, options ?? new TableClientOptions())
-            : new TableClient(Require(_tableUri, "tableServiceUri"), tableName, _credential!, options ?? new TableClientOptions());
+    /// <summary>A table client, with short retries unless <paramref name="options"/> says otherwise (a storage outage should fail the call quickly and leave the backoff to the trigger).</summary>
+    public TableClient Table(string tableName, TableClientOptions? options = null)
+    {
+        options ??= WithShortRetries(new TableClientOptions());
+        return _connectionString is not null
+            ? new TableClient(_connectionString, tableName, options)
+            : new TableClient(Require(_tableUri, "tableServiceUri"), tableName, _credential!, options);
+    }
 
     /// <summary>A blob container client.</summary>
     public BlobContainerClient BlobContainer(string containerName, BlobClientOptions? options = null)

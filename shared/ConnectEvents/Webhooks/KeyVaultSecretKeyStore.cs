@@ -12,7 +12,8 @@ namespace ConnectEvents.Webhooks;
 /// Webhook secret keys kept in Azure Key Vault, one secret per key id (name scheme: <see cref="SecretNameFor"/>).
 /// The list of key ids is read by listing the vault's secret names (no values), cached, and re-listed at most
 /// once per <see cref="KeyVaultOptions.UnknownKeyRefreshInterval"/> when an unknown key id arrives, so random key
-/// ids sent by an attacker cost no Key Vault call each. Values are fetched on first use and cached.
+/// ids sent by an attacker cost no Key Vault call each. Values are fetched on first use and cached. When a cached
+/// value or the list expires, concurrent requests share one in-flight Key Vault call instead of each making their own.
 /// </summary>
 public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposable
 {
@@ -20,8 +21,12 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
     private readonly KeyVaultOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<KeyVaultSecretKeyStore> _logger;
-    private readonly SemaphoreSlim _listLock = new(1, 1);
     private readonly ConcurrentDictionary<string, CachedSecret> _values = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]?>>> _refreshes = new(StringComparer.Ordinal);
+    private readonly Lock _listGate = new();
+    // Shared Key Vault calls outlive any one request (a caller that gives up must not fail the others); they stop on Dispose.
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _listing;
     private volatile FrozenSet<string> _knownNames = FrozenSet<string>.Empty;
     private long _listedAtTicks; // 0 = never listed
 
@@ -51,59 +56,101 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
 
     /// <inheritdoc />
     /// <exception cref="SecretKeyStoreUnavailableException">Key Vault could not be reached and nothing usable is cached.</exception>
-    public async ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken)
+    public ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        if (_values.TryGetValue(keyId, out var cached) && now - cached.FetchedAt < _options.CacheDuration)
+        if (_values.TryGetValue(keyId, out var cached) && _time.GetUtcNow() - cached.FetchedAt < _options.CacheDuration)
         {
-            return cached.Value;
+            return ValueTask.FromResult<byte[]?>(cached.Value); // the hot path: no allocation, no await
         }
 
-        var name = SecretNameFor(keyId, _options.SecretPrefix);
-        var sinceListing = TimeSpan.FromTicks(now.UtcTicks - Interlocked.Read(ref _listedAtTicks));
-        var listingStale = sinceListing >= _options.CacheDuration;
-        var mayRelistForUnknown = sinceListing >= _options.UnknownKeyRefreshInterval;
-        if (listingStale || (!_knownNames.Contains(name) && mayRelistForUnknown))
-        {
-            await RelistAsync(cached, cancellationToken);
-        }
+        // One refresh per key id at a time; the entry is removed when it finishes, so the next expiry starts a new one.
+        var refresh = _refreshes.GetOrAdd(keyId, static (id, self) => new Lazy<Task<byte[]?>>(() => self.RefreshAsync(id)), this);
+        return new ValueTask<byte[]?>(refresh.Value.WaitAsync(cancellationToken));
+    }
 
-        if (!_knownNames.Contains(name))
-        {
-            _values.TryRemove(keyId, out _);
-            return null;
-        }
-
+    private async Task<byte[]?> RefreshAsync(string keyId)
+    {
         try
         {
-            var secret = await _client.GetSecretAsync(name, cancellationToken: cancellationToken);
-            var value = Encoding.UTF8.GetBytes(secret.Value.Value ?? string.Empty);
-            _values[keyId] = new CachedSecret(value, now);
-            return value;
+            var now = _time.GetUtcNow();
+            _values.TryGetValue(keyId, out var cached);
+            if (cached is not null && now - cached.FetchedAt < _options.CacheDuration)
+            {
+                return cached.Value; // a refresh that finished just before this one started already did the work
+            }
+
+            var name = SecretNameFor(keyId, _options.SecretPrefix);
+            var observed = Interlocked.Read(ref _listedAtTicks);
+            var sinceListing = TimeSpan.FromTicks(now.UtcTicks - observed);
+            var listingStale = sinceListing >= _options.CacheDuration;
+            var mayRelistForUnknown = sinceListing >= _options.UnknownKeyRefreshInterval;
+            if (listingStale || (!_knownNames.Contains(name) && mayRelistForUnknown))
+            {
+                await RelistAsync(observed, cached);
+            }
+
+            if (!_knownNames.Contains(name))
+            {
+                _values.TryRemove(keyId, out _);
+                return null;
+            }
+
+            try
+            {
+                var secret = await _client.GetSecretAsync(name, cancellationToken: _stopping.Token);
+                var value = Encoding.UTF8.GetBytes(secret.Value.Value ?? string.Empty);
+                _values[keyId] = new CachedSecret(value, now);
+                return value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return null;
+            }
+            catch (Exception ex) when (IsVaultFailure(ex))
+            {
+                return StaleOrThrow(cached, ex);
+            }
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        finally
         {
-            return null;
-        }
-        catch (Exception ex) when (IsVaultFailure(ex))
-        {
-            return StaleOrThrow(cached, ex);
+            _refreshes.TryRemove(keyId, out _);
         }
     }
 
-    private async Task RelistAsync(CachedSecret? cached, CancellationToken cancellationToken)
+    private async Task RelistAsync(long observedListedAtTicks, CachedSecret? cached)
     {
-        var observed = Interlocked.Read(ref _listedAtTicks);
-        await _listLock.WaitAsync(cancellationToken);
-        try
+        Task listing;
+        lock (_listGate)
         {
-            if (Interlocked.Read(ref _listedAtTicks) != observed)
+            if (Interlocked.Read(ref _listedAtTicks) != observedListedAtTicks)
             {
-                return; // another caller re-listed while we waited
+                return; // another refresh re-listed since this one looked
             }
 
+            // Refreshes of different key ids share the listing in flight; a finished one (success or failure) is not reused.
+            listing = _listing is { IsCompleted: false } running ? running : _listing = ListAsync();
+        }
+
+        try
+        {
+            await listing;
+        }
+        catch (Exception ex) when (IsVaultFailure(ex))
+        {
+            // Keep serving the last good list; an outage must not turn known keys into "unknown" (401).
+            if (_knownNames.Count == 0 && cached is null)
+            {
+                throw new SecretKeyStoreUnavailableException("Key Vault could not be listed: " + ex.GetType().Name, ex);
+            }
+        }
+    }
+
+    private async Task ListAsync()
+    {
+        try
+        {
             var names = new List<string>();
-            await foreach (var properties in _client.GetPropertiesOfSecretsAsync(cancellationToken))
+            await foreach (var properties in _client.GetPropertiesOfSecretsAsync(_stopping.Token))
             {
                 if (properties.Enabled != false && properties.Name.StartsWith(_options.SecretPrefix, StringComparison.OrdinalIgnoreCase))
                 {
@@ -117,17 +164,8 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
         }
         catch (Exception ex) when (IsVaultFailure(ex))
         {
-            // Keep serving the last good list; an outage must not turn known keys into "unknown" (401).
-            if (_knownNames.Count == 0 && cached is null)
-            {
-                throw new SecretKeyStoreUnavailableException("Key Vault could not be listed: " + ex.GetType().Name, ex);
-            }
-
-            LogListFailed(_logger, ex.GetType().Name);
-        }
-        finally
-        {
-            _listLock.Release();
+            LogListFailed(_logger, ex.GetType().Name); // once per failed listing, not once per waiting request
+            throw;
         }
     }
 
@@ -142,8 +180,12 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
         throw new SecretKeyStoreUnavailableException("Key Vault could not be read: " + ex.GetType().Name, ex);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _listLock.Dispose();
+    /// <summary>Stops Key Vault calls still in flight.</summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     private sealed record CachedSecret(byte[] Value, DateTimeOffset FetchedAt);
 

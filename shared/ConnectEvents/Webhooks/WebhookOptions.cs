@@ -52,8 +52,11 @@ public sealed class KeyVaultOptions
     /// <summary>The shortest time between two re-listings of the vault caused by unknown key ids.</summary>
     public TimeSpan UnknownKeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Client id of a user-assigned managed identity; empty uses the default credential chain.</summary>
+    /// <summary>Client id of a user-assigned managed identity; empty uses <see cref="Credential"/>.</summary>
     public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary><c>managedidentity</c> for the system-assigned identity when no client id is set; empty uses the default credential chain.</summary>
+    public string? Credential { get; set; }
 }
 
 /// <summary>Checks the data annotations of <see cref="WebhookOptions"/> with code generated at compile time (trim and AOT safe).</summary>

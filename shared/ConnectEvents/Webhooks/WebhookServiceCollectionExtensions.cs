@@ -1,6 +1,5 @@
-using Azure.Core;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
+using ConnectEvents.Identity;
 using ConnectEvents.Messaging;
 using ConnectEvents.Storage;
 using Microsoft.Extensions.Configuration;
@@ -35,9 +34,7 @@ public static class WebhookServiceCollectionExtensions
             var stores = new List<ISecretKeyStore> { sp.GetRequiredService<ConfigurationSecretKeyStore>() };
             if (options.KeyVault.VaultUri is { } vault)
             {
-                TokenCredential credential = string.IsNullOrEmpty(options.KeyVault.ManagedIdentityClientId)
-                    ? new DefaultAzureCredential()
-                    : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.KeyVault.ManagedIdentityClientId));
+                var credential = AzureCredentials.Create(options.KeyVault.ManagedIdentityClientId, options.KeyVault.Credential);
                 stores.Add(new KeyVaultSecretKeyStore(new SecretClient(vault, credential), options.KeyVault,
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KeyVaultSecretKeyStore>>()));
             }

@@ -2,10 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Azure.Data.Tables;
 using ConnectEvents.Events;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectEvents.IntegrationTests.Processing;
@@ -23,7 +23,7 @@ public sealed partial class ProcessingFaultAndContractTests(AzuriteFixture azuri
         var dead = TableEndpoint().Replace(azurite.ConnectionString, $"TableEndpoint=http://127.0.0.1:{FreePort.Next()}/devstoreaccount1;");
         var switchable = new SwitchableStore();
         await using var p = await Pipeline.StartAsync(azurite, services: s => s.AddSingleton<IProcessedEventStore>(switchable));
-        switchable.Current = new TableProcessedEventStore(new TableClient(dead, p.EventsTable, Storage.StorageClients.WithShortRetries(new TableClientOptions())), TimeProvider.System);
+        switchable.Current = new TableProcessedEventStore(StorageClients.FromConnectionString(dead).Table(p.EventsTable), TimeProvider.System);
         p.Simulator.State.SeedPayment(M, "pay-down");
 
         await ProcessingPipelineTests.PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-down", "evt-down"));

@@ -15,6 +15,7 @@ public sealed class KeyVaultSecretKeyStoreTests : IDisposable
 {
     private readonly FakeVault _vault = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-23T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private static readonly string[] FourKeyIds = ["k1", "k2", "k3", "k4"];
     private readonly KeyVaultSecretKeyStore _store;
 
     public KeyVaultSecretKeyStoreTests()
@@ -108,6 +109,65 @@ public sealed class KeyVaultSecretKeyStoreTests : IDisposable
         await Assert.ThrowsAsync<SecretKeyStoreUnavailableException>(() => _store.GetSecretAsync("k1", CancellationToken.None).AsTask());
     }
 
+    [Fact]
+    public async Task ConcurrentLookupsAfterExpiryShareOneKeyVaultFetch()
+    {
+        _vault.Secrets["webhook-key-k1"] = "secret-one";
+        Assert.NotNull(await _store.GetSecretAsync("k1", CancellationToken.None));
+        _vault.Secrets["webhook-key-k1"] = "secret-two";
+        _time.Advance(TimeSpan.FromMinutes(6)); // past CacheDuration: both the value and the key list are due
+
+        _vault.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lookups = Enumerable.Range(0, 20).Select(_ => _store.GetSecretAsync("k1", CancellationToken.None).AsTask()).ToArray();
+        _vault.Gate.SetResult();
+        var values = await Task.WhenAll(lookups);
+
+        Assert.All(values, v => Assert.Equal("secret-two"u8.ToArray(), v));
+        Assert.Equal(2, _vault.GetCalls);
+        Assert.Equal(2, _vault.ListCalls);
+    }
+
+    [Fact]
+    public async Task ConcurrentLookupsOfDifferentKeysDuringAnOutageShareOneListing()
+    {
+        foreach (var id in FourKeyIds)
+        {
+            _vault.Secrets["webhook-key-" + id] = "secret-" + id;
+        }
+
+        foreach (var id in FourKeyIds)
+        {
+            Assert.NotNull(await _store.GetSecretAsync(id, CancellationToken.None));
+        }
+
+        _vault.Down = true;
+        _time.Advance(TimeSpan.FromMinutes(6));
+        _vault.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lookups = FourKeyIds.Select(id => _store.GetSecretAsync(id, CancellationToken.None).AsTask()).ToArray();
+        _vault.Gate.SetResult();
+        var values = await Task.WhenAll(lookups);
+
+        Assert.Equal("secret-k3"u8.ToArray(), values[2]); // the stale values are still served
+        Assert.Equal(2, _vault.ListCalls);
+    }
+
+    [Fact]
+    public async Task ACallerThatGivesUpDoesNotCancelTheFetchOthersWaitFor()
+    {
+        _vault.Secrets["webhook-key-k1"] = "secret-one";
+        _vault.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var impatient = new CancellationTokenSource();
+        var first = _store.GetSecretAsync("k1", impatient.Token).AsTask();
+        var second = _store.GetSecretAsync("k1", CancellationToken.None).AsTask();
+
+        await impatient.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        _vault.Gate.SetResult();
+
+        Assert.Equal("secret-one"u8.ToArray(), await second);
+        Assert.Equal(1, _vault.GetCalls);
+    }
+
     private sealed class FakeCredential : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
@@ -120,49 +180,60 @@ public sealed class KeyVaultSecretKeyStoreTests : IDisposable
     /// <summary>Just enough of the Key Vault REST API: the auth challenge, list secrets, get secret.</summary>
     private sealed class FakeVault : HttpMessageHandler
     {
+        private int _listCalls;
+        private int _getCalls;
+
         public Dictionary<string, string> Secrets { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         public HashSet<string> Disabled { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         public bool Down { get; set; }
 
-        public int ListCalls { get; private set; }
+        /// <summary>When set, list and get calls (counted, up or down) wait for it before answering.</summary>
+        public TaskCompletionSource? Gate { get; set; }
 
-        public int GetCalls { get; private set; }
+        public int ListCalls => Volatile.Read(ref _listCalls);
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public int GetCalls => Volatile.Read(ref _getCalls);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (Down)
-            {
-                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = Json(new { error = new { code = "Down", message = "down" } }) });
-            }
-
-            if (request.Headers.Authorization is null)
+            if (request.Headers.Authorization is null && !Down)
             {
                 var challenge = new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = new StringContent("") };
                 challenge.Headers.TryAddWithoutValidation("WWW-Authenticate",
                     "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\", resource=\"https://vault.azure.net\"");
-                return Task.FromResult(challenge);
+                return challenge;
             }
 
             var path = request.RequestUri!.AbsolutePath.TrimEnd('/');
             var vault = request.RequestUri.GetLeftPart(UriPartial.Authority);
-            if (path == "/secrets")
+            var isList = path == "/secrets";
+            Interlocked.Increment(ref isList ? ref _listCalls : ref _getCalls);
+            if (Gate is { } gate)
             {
-                ListCalls++;
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            if (Down)
+            {
+                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = Json(new { error = new { code = "Down", message = "down" } }) };
+            }
+
+            if (isList)
+            {
                 var items = Secrets.Keys.Select(name => new
                 {
                     id = $"{vault}/secrets/{name}",
                     attributes = new { enabled = !Disabled.Contains(name) },
                 });
-                return Task.FromResult(Ok(new { value = items, nextLink = (string?)null }));
+                return Ok(new { value = items, nextLink = (string?)null });
             }
 
             var name = path["/secrets/".Length..].Split('/')[0];
-            GetCalls++;
-            return Task.FromResult(Secrets.TryGetValue(name, out var value)
+            return Secrets.TryGetValue(name, out var value)
                 ? Ok(new { value, id = $"{vault}/secrets/{name}/v1", attributes = new { enabled = true } })
-                : new HttpResponseMessage(HttpStatusCode.NotFound) { Content = Json(new { error = new { code = "SecretNotFound", message = "nope" } }) });
+                : new HttpResponseMessage(HttpStatusCode.NotFound) { Content = Json(new { error = new { code = "SecretNotFound", message = "nope" } }) };
         }
 
         private static HttpResponseMessage Ok(object body) => new(HttpStatusCode.OK) { Content = Json(body) };
