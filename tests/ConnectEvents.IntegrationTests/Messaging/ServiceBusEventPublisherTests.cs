@@ -150,7 +150,7 @@ public sealed class ServiceBusEventPublisherTests : IAsyncLifetime
         _broker.DefaultStatus = 503;
 
         var error = await Assert.ThrowsAsync<EventPublishException>(() =>
-            Publisher(extra: new() { ["Events:PublishTimeout"] = "00:00:01", ["Events:PublishAttemptTimeout"] = "00:00:00.500" })
+            Publisher(extra: new() { ["Events:PublishTimeout"] = "00:00:03", ["Events:PublishAttemptTimeout"] = "00:00:00.500" })
                 .PublishAsync(Message(), CancellationToken.None));
 
         Assert.False(error.IsConfigurationError);
