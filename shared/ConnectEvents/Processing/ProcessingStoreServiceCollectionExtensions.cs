@@ -30,7 +30,7 @@ public static class ProcessingStoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddStorageClients(configuration);
         services.TryAddSingleton<IProcessedEventStore>(sp => new TableProcessedEventStore(
             Table(sp, sp.GetRequiredService<IOptions<ProcessedEventStoreOptions>>().Value.TableName),
             sp.GetRequiredService<TimeProvider>()));

@@ -57,7 +57,7 @@ public static class WebhookServiceCollectionExtensions
             .Bind(configuration.GetSection(EventsOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.QueueName), "Events__QueueName must not be empty.")
             .ValidateOnStart();
-        services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddStorageClients(configuration);
         services.AddServiceBusPublisher(configuration);
         services.TryAddSingleton(sp => new StorageQueueEventPublisher(
             sp.GetRequiredService<StorageClients>().Queue(sp.GetRequiredService<IOptions<EventsOptions>>().Value.QueueName)));

@@ -86,4 +86,21 @@ public sealed class FunctionsModeContractTests(AzuriteFixture azurite)
         }));
         Assert.Contains("Webhooks__SecretKeys__0__KeyId", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task StartWithAnUnusableStorageConnectionStopsTheAppNamingTheSetting()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = "AccountName=devstoreaccount1;AccountKey=not-base64!;nonsense",
+            ["Webhooks__SecretKeys__0__KeyId"] = "k",
+            ["Webhooks__SecretKeys__0__Secret"] = "s",
+            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
+            ["Connect__ApiKeyId"] = "unused-key",
+            ["Connect__SecretApiKey"] = "unused-secret",
+            ["Processing__Pump__Enabled"] = "false",
+        }));
+        Assert.Contains("AzureWebJobsStorage", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-base64", error.Message, StringComparison.Ordinal);
+    }
 }
