@@ -15,19 +15,13 @@ public sealed class FunctionsModeContractTests(AzuriteFixture azurite)
     public async Task AppStartedByTheHostServesTheForwardedWebhookRoute()
     {
         var queueName = AzuriteFixture.UniqueName("fnmode");
-        await using var app = await FunctionAppProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
-            ["Connect__ApiKeyId"] = "unused-key",
-            ["Connect__SecretApiKey"] = "unused-secret",
-            ["Webhooks__SecretKeys__0__KeyId"] = "host-key",
-            ["Webhooks__SecretKeys__0__Secret"] = "host-secret",
-            ["Events__QueueName"] = queueName,
-            ["Processing__Pump__Enabled"] = "false",
-            // The host always calls 127.0.0.1:{FUNCTIONS_CUSTOMHANDLER_PORT}; ASPNETCORE_URLS must not win.
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:1",
-        });
+        var settings = WebhookAppSettings();
+        settings["Webhooks__SecretKeys__0__KeyId"] = "host-key";
+        settings["Webhooks__SecretKeys__0__Secret"] = "host-secret";
+        settings["Events__QueueName"] = queueName;
+        // The host always calls 127.0.0.1:{FUNCTIONS_CUSTOMHANDLER_PORT}; ASPNETCORE_URLS must not win.
+        settings["ASPNETCORE_URLS"] = "http://127.0.0.1:1";
+        await using var app = await FunctionAppProcess.StartAsync(settings);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         // What the host forwards for POST https://<app>/api/webhooks/connect?code=...: the original path with the
@@ -60,47 +54,41 @@ public sealed class FunctionsModeContractTests(AzuriteFixture azurite)
     [Fact]
     public async Task AnInvalidPortSettingStopsTheAppWithAMessage()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "not-a-port",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
-            ["Connect__ApiKeyId"] = "unused-key",
-            ["Connect__SecretApiKey"] = "unused-secret",
-            ["Webhooks__SecretKeys__0__KeyId"] = "k",
-            ["Webhooks__SecretKeys__0__Secret"] = "s",
-        }));
+        var settings = WebhookAppSettings();
+        settings["FUNCTIONS_CUSTOMHANDLER_PORT"] = "not-a-port";
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(settings));
         Assert.Contains("FUNCTIONS_CUSTOMHANDLER_PORT must be a TCP port number", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task StartWithoutAnyWebhookKeyStopsTheAppNamingTheSetting()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
-            ["Connect__ApiKeyId"] = "unused-key",
-            ["Connect__SecretApiKey"] = "unused-secret",
-            ["Processing__Pump__Enabled"] = "false",
-        }));
+        var settings = WebhookAppSettings();
+        settings.Remove("Webhooks__SecretKeys__0__KeyId");
+        settings.Remove("Webhooks__SecretKeys__0__Secret");
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(settings));
         Assert.Contains("Webhooks__SecretKeys__0__KeyId", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task StartWithAnUnusableStorageConnectionStopsTheAppNamingTheSetting()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = "AccountName=devstoreaccount1;AccountKey=not-base64!;nonsense",
-            ["Webhooks__SecretKeys__0__KeyId"] = "k",
-            ["Webhooks__SecretKeys__0__Secret"] = "s",
-            ["Connect__Endpoint"] = "http://127.0.0.1:9/",
-            ["Connect__ApiKeyId"] = "unused-key",
-            ["Connect__SecretApiKey"] = "unused-secret",
-            ["Processing__Pump__Enabled"] = "false",
-        }));
+        var settings = WebhookAppSettings();
+        settings["AzureWebJobsStorage"] = "AccountName=devstoreaccount1;AccountKey=not-base64!;nonsense";
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(settings));
         Assert.Contains("AzureWebJobsStorage", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-base64", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A webhook-only app on this Azurite: one webhook key, Connect never called, the pump off.</summary>
+    private Dictionary<string, string> WebhookAppSettings() => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["Connect__Endpoint"] = "http://127.0.0.1:9/",
+        ["Connect__ApiKeyId"] = "unused-key",
+        ["Connect__SecretApiKey"] = "unused-secret",
+        ["Webhooks__SecretKeys__0__KeyId"] = "k",
+        ["Webhooks__SecretKeys__0__Secret"] = "s",
+        ["Processing__Pump__Enabled"] = "false",
+    };
 }
