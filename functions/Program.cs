@@ -1,22 +1,12 @@
+using ConnectEvents.Functions;
 using ConnectEvents.Functions.Hosting;
-using ConnectEvents.Functions.Processing;
-using ConnectEvents.Functions.Sessions;
-using ConnectEvents.Functions.Webhooks;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.UseAppSettingsBesideTheExecutable();
-builder.UseFunctionsCustomHandlerPort();
-builder.AddConnectWebhook();
-builder.AddConnectProcessing();
-builder.AddClientSessions();
-
-var app = builder.Build();
-app.MapFunctionsHostReadiness();
-app.MapConnectWebhook();
-app.MapConnectProcessing();
-app.MapClientSessions();
-
-app.Run();
-
-/// <summary>Entry point of the function app; public so tests can host it with WebApplicationFactory.</summary>
-public partial class Program;
+// The isolated worker the Functions host starts. What runs is in the function classes (one per function); what they
+// use is registered by AddConnectEventsFunctions, which the dev host (tools/ConnectEvents.DevHost) calls too.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Configuration.AddHostJson(HostJsonConfiguration.DefaultPath);
+builder.Services.AddConnectEventsFunctions(builder.Configuration);
+builder.Build().Run();

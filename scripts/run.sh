@@ -17,7 +17,7 @@ MERCHANT=1234
 
 [ -f node_modules/azurite/dist/src/azurite.js ] || npm ci --no-audit --no-fund --loglevel=error
 echo "== building"
-dotnet build Events.slnx -c Release -v quiet -nologo | tail -n 3
+dotnet build Events.sln -c Release -v quiet -nologo | tail -n 3
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

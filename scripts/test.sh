@@ -11,7 +11,7 @@ echo "== npm ci (Azurite)"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "== dotnet build"
-dotnet build Events.slnx -c Release -warnaserror
+dotnet build Events.sln -c Release -warnaserror
 
 if [ -x scripts/lint-bicep.sh ]; then
   echo "== bicep build + lint"
@@ -24,4 +24,4 @@ scripts/package.sh --out artifacts/connect-events.zip
 export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip
 
 echo "== dotnet test"
-dotnet test Events.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"
+dotnet test Events.sln -c Release --no-build --logger "console;verbosity=normal" "$@"

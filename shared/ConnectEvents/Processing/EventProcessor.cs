@@ -88,7 +88,7 @@ public sealed partial class EventProcessor
         }
 
         var paymentId = envelope.ResourceType == "payment" ? envelope.ResourceId : null;
-        var lastDelivery = message.DeliveryCount >= (message.Source == TriggerSource.ServiceBus ? options.MaxDeliveryCount : options.MaxDequeueCount);
+        var lastDelivery = message.DeliveryCount >= options.MaxDequeueCount;
         using var scope = _logger.BeginScope(new Dictionary<string, object?>
         {
             ["EventId"] = envelope.Id, ["EventType"] = envelope.Type, ["MerchantId"] = envelope.MerchantId, ["PaymentId"] = paymentId, ["Delivery"] = message.DeliveryCount,
@@ -140,7 +140,7 @@ public sealed partial class EventProcessor
             detail.ErrorId = ex.ErrorId;
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogPermanent(_logger, envelope.Id, ex.Kind, ex.StatusCode, ex.ErrorId, ex.ErrorCodes);
-            return await FailPermanentlyAsync(record, envelope.Id, $"connect-{ex.Kind.ToString().ToLowerInvariant()}", detail, lastDelivery, message.Source, cancellationToken).ConfigureAwait(false);
+            return await FailPermanentlyAsync(record, envelope.Id, $"connect-{ex.Kind.ToString().ToLowerInvariant()}", detail, lastDelivery, cancellationToken).ConfigureAwait(false);
         }
         catch (LeaseLostException)
         {
@@ -151,13 +151,13 @@ public sealed partial class EventProcessor
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogTransient(_logger, envelope.Id, ex is ConnectApiException c ? $"Connect {c.Kind}" : "storage", ex.Message);
-            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery, message.Source).ConfigureAwait(false);
+            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Unexpected (a bug, an injected crash): never lose the event, let the trigger deliver it again.
             LogUnexpected(_logger, ex, envelope.Id);
-            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery, message.Source).ConfigureAwait(false);
+            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery).ConfigureAwait(false);
         }
     }
 
@@ -260,7 +260,7 @@ public sealed partial class EventProcessor
         return removed > 0 ? "token-removed" : "no-action";
     }
 
-    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string reason, ProcessingDetail detail, bool lastDelivery, TriggerSource source, CancellationToken ct)
+    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string reason, ProcessingDetail detail, bool lastDelivery, CancellationToken ct)
     {
         try
         {
@@ -271,20 +271,19 @@ public sealed partial class EventProcessor
         {
             return ex is LeaseLostException
                 ? new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId)
-                : await GiveBackAsync(record, eventId, ex, lastDelivery, source).ConfigureAwait(false);
+                : await GiveBackAsync(record, eventId, ex, lastDelivery).ConfigureAwait(false);
         }
     }
 
-    private async Task<ProcessingResult> GiveBackAsync(ProcessedEventRecord record, string eventId, Exception error, bool lastDelivery, TriggerSource source)
+    private async Task<ProcessingResult> GiveBackAsync(ProcessedEventRecord record, string eventId, Exception error, bool lastDelivery)
     {
         var reason = $"{error.GetType().Name}: {error.Message}";
         try
         {
             if (lastDelivery)
             {
-                var where = source == TriggerSource.ServiceBus ? "dead-lettered" : "poisoned";
-                await _store.MarkDeadLetteredAsync(eventId, $"{where} after the last delivery: {reason}", CancellationToken.None).ConfigureAwait(false);
-                return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, {where}: {reason}", eventId);
+                await _store.MarkDeadLetteredAsync(eventId, $"poisoned after the last delivery: {reason}", CancellationToken.None).ConfigureAwait(false);
+                return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, poisoned: {reason}", eventId);
             }
 
             // End the lease now so the next delivery can take over at once instead of waiting for it to expire.
@@ -303,7 +302,7 @@ public sealed partial class EventProcessor
         try
         {
             var id = Guid.NewGuid().ToString("N");
-            var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty, ["X-Trigger-Source"] = message.Source.ToString() };
+            var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty };
             await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), ct).ConfigureAwait(false);
             LogQuarantined(_logger, message.MessageId, reason, id);
             return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null);

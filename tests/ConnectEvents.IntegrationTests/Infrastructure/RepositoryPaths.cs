@@ -1,6 +1,6 @@
 namespace ConnectEvents.IntegrationTests.Infrastructure;
 
-/// <summary>Finds the repository root (the folder holding Events.slnx) from the test binaries.</summary>
+/// <summary>Finds the repository root (the folder holding Events.sln) from the test binaries.</summary>
 public static class RepositoryPaths
 {
     private static readonly Lazy<string> LazyRoot = new(FindRoot);
@@ -12,12 +12,12 @@ public static class RepositoryPaths
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Events.slnx")))
+            if (File.Exists(Path.Combine(dir.FullName, "Events.sln")))
             {
                 return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException("Could not find Events.slnx above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("Could not find Events.sln above " + AppContext.BaseDirectory);
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectEvents.IntegrationTests.Processing;
 
-/// <summary>The whole standalone pipeline for one test: the app (webhook + pump) on Azurite with its own queue and tables, and a Connect simulator.</summary>
+/// <summary>The whole pipeline for one test: the dev host (webhook + queue listener) on Azurite with its own queue and tables, and a Connect simulator.</summary>
 public sealed class Pipeline : IAsyncDisposable
 {
     /// <summary>The merchant every test event belongs to.</summary>
@@ -45,10 +45,9 @@ public sealed class Pipeline : IAsyncDisposable
         var vaultTable = "tv" + Guid.NewGuid().ToString("N")[..16];
         var settings = new Dictionary<string, string?>
         {
-            ["Processing:Pump:Enabled"] = "true",
-            ["Processing:Pump:RetryDelay"] = "00:00:00.200",
-            ["Processing:Pump:VisibilityTimeout"] = "00:00:30",
-            ["Processing:Pump:PollInterval"] = "00:00:00.020",
+            ["AzureWebJobs.ProcessConnectEvent.Disabled"] = "false",
+            // The listener retries a failed message after the visibility timeout: short, so retries happen within a test.
+            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00.200",
             ["Processing:Store:TableName"] = eventsTable,
             ["TokenVault:TableName"] = vaultTable,
             ["Connect:Endpoint"] = simulator.BaseAddress.ToString(),
@@ -62,7 +61,7 @@ public sealed class Pipeline : IAsyncDisposable
         }
 
         var app = new WebhookApp(azurite.ConnectionString, settings, services);
-        app.CreateClient().Dispose(); // starts the host, and with it the pump
+        app.CreateClient().Dispose(); // starts the host, and with it the queue listener
         return new Pipeline(azurite.ConnectionString, simulator, app, eventsTable, vaultTable);
     }
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConnectEvents.Events;
 using ConnectEvents.IntegrationTests.Infrastructure;
@@ -10,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectEvents.IntegrationTests.Processing;
 
-/// <summary>Storage outages during processing, and the trigger invocation contract as the host would call it.</summary>
+/// <summary>Storage outages during processing, through the real queue listener.</summary>
 [Collection(AzuriteCollectionDefinition.Name)]
 public sealed partial class ProcessingFaultAndContractTests(AzuriteFixture azurite)
 {
@@ -36,67 +33,6 @@ public sealed partial class ProcessingFaultAndContractTests(AzuriteFixture azuri
         await p.WaitForStateAsync("evt-down", ProcessingState.Completed);
 
         Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-down"));
-    }
-
-    [Fact]
-    public async Task TheQueueTriggerPayloadIsProcessedAndAnsweredAsTheHostExpects()
-    {
-        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?> { ["Processing:Pump:Enabled"] = "false" });
-        p.Simulator.State.SeedPayment(M, "pay-q");
-        var body = SampleEvents.Build("payment.pending_capture", M, "pay-q", "evt-q");
-        var payload = """
-            {"Data":{"message":"BODY64"},
-             "Metadata":{"DequeueCount":"1","Id":"\"5f3c\"","PopReceipt":"\"AgAAAA\"","InsertionTime":"2026-03-01T10:00:00+00:00","sys":{"MethodName":"ProcessConnectEventQueue"}}}
-            """.Replace("BODY64", Convert.ToBase64String(body), StringComparison.Ordinal);
-
-        using var response = await InvokeAsync(p, "/ProcessConnectEventQueue", payload);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("captured", json.RootElement.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
-        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-q"));
-    }
-
-    [Fact]
-    public async Task TheServiceBusTriggerPayloadIsProcessedAndAnsweredAsTheHostExpects()
-    {
-        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?> { ["Processing:Pump:Enabled"] = "false" });
-        p.Simulator.State.SeedPayment(M, "pay-sb");
-        var body = SampleEvents.Build("payment.pending_capture", M, "pay-sb", "evt-sb");
-        var payload = """
-            {"Data":{"message":"BODY64"},
-             "Metadata":{"DeliveryCount":"1","MessageId":"\"evt-sb\"","ContentType":"\"application/json\"","Subject":"\"payment.pending_capture\"",
-              "SequenceNumber":"17","EnqueuedTimeUtc":"2026-03-01T10:00:00","ApplicationProperties":{"eventType":"payment.pending_capture"},
-              "MessageActions":{},"sys":{"MethodName":"ProcessConnectEvent","UtcNow":"2026-03-01T10:00:01.123Z"}}}
-            """.Replace("BODY64", Convert.ToBase64String(body), StringComparison.Ordinal);
-
-        using var first = await InvokeAsync(p, "/ProcessConnectEvent", payload);
-        using var again = await InvokeAsync(p, "/ProcessConnectEvent", payload);
-
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Contains("skipped", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-sb"));
-    }
-
-    [Fact]
-    public async Task APayloadThatIsNotTheHostsShapeFailsTheInvocationWithAReason()
-    {
-        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?> { ["Processing:Pump:Enabled"] = "false" });
-
-        using var response = await InvokeAsync(p, "/ProcessConnectEventQueue", """{"Data":{"message":{"id":"evt"}}}""");
-        var text = await response.Content.ReadAsStringAsync();
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("dataType", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
-    }
-
-    private static async Task<HttpResponseMessage> InvokeAsync(Pipeline p, string path, string payload)
-    {
-        using var content = new StringContent(payload, Encoding.UTF8, "application/json");
-        return await p.App.CreateClient().PostAsync(path, content);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -162,7 +162,7 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
     {
         await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>
         {
-            ["Processing:MaxDequeueCount"] = "3",
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3",
             ["Connect:MaxRetries"] = "0",
         });
         p.Simulator.State.SeedPayment(M, "pay-6");

@@ -84,7 +84,7 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
         using var response = await _app.PostSignedAsync(body, keyId: "rotated-away");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var line = Assert.Single(_app.Logs.GetSnapshot(), l => l.Message.Contains("401", StringComparison.Ordinal));
+        var line = Assert.Single(_app.Logs.GetSnapshot(), l => l.Category == typeof(ConnectEvents.Webhooks.WebhookIngress).FullName && l.Message.Contains("401", StringComparison.Ordinal));
         Assert.Contains("UnknownKeyId", line.Message, StringComparison.Ordinal);
         Assert.Contains("rotated-away", line.Message, StringComparison.Ordinal);
     }
@@ -93,7 +93,7 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
     public async Task MissingHeadersGet401()
     {
         using var client = _app.CreateClient();
-        using var response = await client.PostAsync(Functions.Webhooks.ConnectWebhookEndpoint.Route,
+        using var response = await client.PostAsync(Functions.Webhooks.ConnectWebhook.Route,
             new ByteArrayContent(SampleEvents.Build("payment.paid", "1234", "pay-5")));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -102,7 +102,7 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
     public async Task EndpointVerificationEchoesTheHeaderAsPlainText()
     {
         using var client = _app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, Functions.Webhooks.ConnectWebhookEndpoint.Route);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Functions.Webhooks.ConnectWebhook.Route);
         request.Headers.TryAddWithoutValidation("X-GCS-Webhooks-Endpoint-Verification", "a1b2-c3d4");
 
         using var response = await client.SendAsync(request);
@@ -116,7 +116,7 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
     public async Task GetWithoutTheVerificationHeaderIs400NamingTheHeader()
     {
         using var client = _app.CreateClient();
-        using var response = await client.GetAsync(Functions.Webhooks.ConnectWebhookEndpoint.Route);
+        using var response = await client.GetAsync(Functions.Webhooks.ConnectWebhook.Route);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("X-GCS-Webhooks-Endpoint-Verification", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -128,7 +128,7 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
     public async Task OtherMethodsGet405(string method)
     {
         using var client = _app.CreateClient();
-        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), Functions.Webhooks.ConnectWebhookEndpoint.Route));
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), Functions.Webhooks.ConnectWebhook.Route));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
     }
 
@@ -149,7 +149,7 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
     {
         await using var small = new WebhookApp(azurite.ConnectionString, new Dictionary<string, string?> { ["Webhooks:MaxBodyBytes"] = "2048" });
         using var client = small.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, Functions.Webhooks.ConnectWebhookEndpoint.Route)
+        using var request = new HttpRequestMessage(HttpMethod.Post, Functions.Webhooks.ConnectWebhook.Route)
         {
             Content = new StreamContent(new UnknownLengthStream(new byte[10_000])),
         };

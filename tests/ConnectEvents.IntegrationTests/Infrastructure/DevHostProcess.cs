@@ -4,15 +4,15 @@ using System.Text;
 namespace ConnectEvents.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The built function app started as its own process, the way the Functions host starts a custom handler:
-/// environment variables for settings and <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> for the loopback port.
+/// The built dev host started as its own process, the way a user runs it: settings as environment variables and
+/// <c>--urls http://127.0.0.1:{port}</c>.
 /// </summary>
-public sealed class FunctionAppProcess : IAsyncDisposable
+public sealed class DevHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private FunctionAppProcess(Process process, int port)
+    private DevHostProcess(Process process, int port)
     {
         _process = process;
         Port = port;
@@ -36,58 +36,52 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The function app's build output (same configuration as the running tests).</summary>
+    /// <summary>The dev host's build output (same configuration as the running tests).</summary>
     public static string AppDll
     {
         get
         {
             var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-            return Path.Combine(RepositoryPaths.Root, "functions", "bin", configuration, "net10.0", "ConnectEvents.Functions.dll");
+            return Path.Combine(RepositoryPaths.Root, "tools", "ConnectEvents.DevHost", "bin", configuration, "net10.0", "ConnectEvents.DevHost.dll");
         }
     }
 
     /// <summary>
-    /// The settings any start needs besides those a test is about: storage, one webhook key, the standalone pump off and
-    /// a Connect key pair pointing at a closed port (the webhook never calls Connect).
+    /// The settings any start needs besides those a test is about: storage, one webhook key and a Connect key pair
+    /// pointing at a closed port (the webhook never calls Connect).
     /// </summary>
     public static Dictionary<string, string> BaseSettings(string storageConnectionString, string keyId, string secret) => new()
     {
         ["AzureWebJobsStorage"] = storageConnectionString,
         ["Webhooks__SecretKeys__0__KeyId"] = keyId,
         ["Webhooks__SecretKeys__0__Secret"] = secret,
-        ["Processing__Pump__Enabled"] = "false",
         ["Connect__Endpoint"] = "http://127.0.0.1:9/",
         ["Connect__ApiKeyId"] = "unused-key",
         ["Connect__SecretApiKey"] = "unused-secret",
     };
 
-    /// <summary>Starts the app with <paramref name="environment"/> and waits until it answers the host's readiness probe (any response to GET /).</summary>
-    public static Task<FunctionAppProcess> StartAsync(IDictionary<string, string> environment)
-    {
-        var psi = new ProcessStartInfo("dotnet");
-        psi.ArgumentList.Add(AppDll);
-        return StartAsync(psi, environment);
-    }
-
-    /// <summary>Starts a published executable (the deployable package) from its own folder, as the Functions host does.</summary>
-    public static Task<FunctionAppProcess> StartExecutableAsync(string executable, IDictionary<string, string> environment) =>
-        StartAsync(new ProcessStartInfo(executable) { WorkingDirectory = Path.GetDirectoryName(executable)! }, environment);
-
-    private static async Task<FunctionAppProcess> StartAsync(ProcessStartInfo psi, IDictionary<string, string> environment)
+    /// <summary>
+    /// Starts the dev host with <paramref name="environment"/> from another working directory (it must find host.json
+    /// beside itself) and waits until it answers HTTP (any response to GET /).
+    /// </summary>
+    public static async Task<DevHostProcess> StartAsync(IDictionary<string, string> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetTempPath() };
+        psi.ArgumentList.Add(AppDll);
+        psi.ArgumentList.Add("--urls");
+        psi.ArgumentList.Add($"http://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         psi.UseShellExecute = false;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
-        psi.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
         }
 
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the function app");
-        var app = new FunctionAppProcess(process, port);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the dev host");
+        var app = new DevHostProcess(process, port);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
@@ -101,7 +95,7 @@ public sealed class FunctionAppProcess : IAsyncDisposable
             {
                 // The parameterless wait also drains the redirected output, so the message below is complete.
                 await process.WaitForExitAsync();
-                throw new InvalidOperationException($"the function app exited with {process.ExitCode}:\n{app.Output}");
+                throw new InvalidOperationException($"the dev host exited with {process.ExitCode}:\n{app.Output}");
             }
 
             try

@@ -1,0 +1,28 @@
+using ConnectEvents.Processing;
+using ConnectEvents.Sessions;
+using ConnectEvents.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConnectEvents.Functions;
+
+/// <summary>The services every function class needs, registered the same way by the worker and by the dev host.</summary>
+public static class FunctionServices
+{
+    /// <summary>Registers webhook ingress, processing and sessions from <paramref name="configuration"/> (validated at start-up).</summary>
+    public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddConnectWebhooks(configuration);
+        services.AddEventProcessing(configuration);
+        services.AddSingleton<ClientSessionService>();
+        services.AddLogging(logging => logging
+            // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated.
+            .AddFilter("Azure.Core", LogLevel.Warning)
+            .AddFilter("Azure.Messaging.ServiceBus", LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Polly", LogLevel.Warning));
+        return services;
+    }
+}

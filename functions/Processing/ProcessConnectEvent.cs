@@ -1,0 +1,27 @@
+using Azure.Storage.Queues.Models;
+using ConnectEvents.Processing;
+using Microsoft.Azure.Functions.Worker;
+
+namespace ConnectEvents.Functions.Processing;
+
+/// <summary>The <c>ProcessConnectEvent</c> function: the one processing entry point, triggered by the events Storage queue.</summary>
+/// <param name="delivery">Processes one delivery exactly once; throws when the message must come back.</param>
+public sealed class ProcessConnectEvent(QueueDelivery delivery)
+{
+    /// <summary>The function name the host knows it by.</summary>
+    public const string Name = nameof(ProcessConnectEvent);
+
+    /// <summary>The queue, as a setting reference the host resolves (<c>Events__QueueName</c>).</summary>
+    public const string QueueSetting = "%Events__QueueName%";
+
+    /// <summary>The storage connection the trigger uses.</summary>
+    public const string Connection = "AzureWebJobsStorage";
+
+    /// <summary>A throw fails the invocation: the host retries after the visibility timeout and poisons after maxDequeueCount.</summary>
+    [Function(Name)]
+    public Task RunAsync([QueueTrigger(QueueSetting, Connection = Connection)] QueueMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return delivery.HandleAsync(message.Body.ToMemory(), message.DequeueCount, message.MessageId, cancellationToken);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Sessions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace ConnectEvents.Functions.Sessions;
+
+/// <summary>The <c>CreateClientSession</c> function: the merchant's backend asks for a Client API session for a customer.</summary>
+/// <param name="service">Creates the session with the customer's stored tokens.</param>
+public sealed class CreateClientSession(ClientSessionService service)
+{
+    /// <summary>The function name the host knows it by.</summary>
+    public const string Name = nameof(CreateClientSession);
+
+    /// <summary>The full path.</summary>
+    public const string Route = "/api/sessions";
+
+    private const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>POST <see cref="Route"/> with <c>{"customerReference": …}</c>; needs a function key.</summary>
+    [Function(Name)]
+    public async Task<IActionResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "sessions")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CreateClientSessionRequest? body;
+        using (var raw = await BoundedBody.ReadAsync(request.HttpContext, MaxBodyBytes, cancellationToken))
+        {
+            if (raw.IsTooLarge)
+            {
+                return SessionResponses.Problem(new SessionProblem(413, $"The body is over {MaxBodyBytes} bytes."));
+            }
+
+            try
+            {
+                body = JsonSerializer.Deserialize(raw.Bytes.Span, SessionJsonContext.Default.CreateClientSessionRequest);
+            }
+            catch (JsonException ex)
+            {
+                var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+                return SessionResponses.Problem(new SessionProblem(400, "The session request is not valid JSON of the expected shape.",
+                    new Dictionary<string, string[]> { [field] = [ex.Path is null ? "Not valid JSON." : "Wrong type or malformed value."] }));
+            }
+        }
+
+        var outcome = await service.CreateAsync(body, cancellationToken);
+        return SessionResponses.From(outcome, SessionJsonContext.Default.CreateClientSessionResponse);
+    }
+}

@@ -1,0 +1,82 @@
+using ConnectEvents.Functions;
+using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Messaging;
+using ConnectEvents.Storage;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Options;
+
+namespace ConnectEvents.DevHost;
+
+/// <summary>
+/// Runs the function app's classes locally as the Functions host would: HTTP functions on <c>/api/…</c> with their
+/// authorization levels, the queue-triggered function through the WebJobs Storage-queue listener configured from
+/// host.json (overridable by <c>AzureFunctionsJobHost__extensions__queues__*</c> settings). Takes <c>--urls</c>.
+/// </summary>
+public sealed partial class Program
+{
+    private Program()
+    {
+    }
+
+    /// <summary>Starts the dev host and runs until stopped.</summary>
+    public static void Main(string[] args) => Build(args).Run();
+
+    /// <summary>Builds the dev host from <paramref name="args"/>, environment variables, host.json and appsettings.json beside the executable.</summary>
+    public static WebApplication Build(string[] args) => Build(args, null);
+
+    /// <summary>Builds the dev host; <paramref name="customize"/> (tests) adds settings and replaces services before the build.</summary>
+    internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddHostJson(HostJsonConfiguration.DefaultPath);
+        // WebJobs reads its extension options (queues) from <section>:extensions:<name>; the Functions host's section is this one.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("AzureWebJobsConfigurationSection", HostJsonConfiguration.SectionName)],
+        });
+
+        builder.Services.AddConnectEventsFunctions(builder.Configuration);
+        builder.Services.AddOptions<DevHostKeys>().Bind(builder.Configuration.GetSection(DevHostKeys.SectionName));
+        builder.Services.AddHostedService<QueueCreation>();
+        builder.Host.ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues());
+        builder.Services.AddSingleton<INameResolver, SettingNameResolver>();
+        builder.Services.AddSingleton<ITypeLocator, QueueFunctionTypes>();
+        QueueFunctionCheck.Verify();
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        var routePrefix = app.Configuration[$"{HostJsonConfiguration.SectionName}:extensions:http:routePrefix"] ?? "api";
+        app.MapHttpFunctions(routePrefix);
+        return app;
+    }
+
+    /// <summary>
+    /// Hands the WebJobs host exactly the dev host's queue functions, unless <c>AzureWebJobs.ProcessConnectEvent.Disabled</c>
+    /// is true: the setting the Functions host reads to switch a function off.
+    /// </summary>
+    private sealed class QueueFunctionTypes(IConfiguration configuration) : ITypeLocator
+    {
+        public IReadOnlyList<Type> GetTypes() =>
+            IsDisabled(Functions.Processing.ProcessConnectEvent.Name) ? [] : [typeof(QueueFunctions)];
+
+        private bool IsDisabled(string function) =>
+            (configuration[$"AzureWebJobs.{function}.Disabled"] ?? configuration[$"AzureWebJobs:{function}:Disabled"]) is { } value
+            && (value == "1" || bool.TryParse(value, out var disabled) && disabled);
+    }
+
+    /// <summary>
+    /// Creates the events queue and its poison queue before the listener starts, so it does not poll a missing queue
+    /// (the host's listener warns 404 on every poll until both exist).
+    /// </summary>
+    private sealed class QueueCreation(StorageClients storage, IOptions<EventsOptions> events) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var name = events.Value.QueueName;
+            await storage.Queue(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await storage.Queue(name + "-poison").CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
