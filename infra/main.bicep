@@ -3,6 +3,8 @@
 // Deploy: az deployment sub create -l <region> -f infra/main.bicep -p infra/main.bicepparam
 targetScope = 'subscription'
 
+import { subscriberSubscription } from 'modules/servicebus.bicep'
+
 @minLength(1)
 @maxLength(40)
 @description('Short environment name (e.g. connect-events-prod); names the resource group and seeds resource names.')
@@ -48,13 +50,18 @@ param autoCapture bool = true
 @description('Turn captured/paid card payments into stored tokens for the merchant reference (Processing__Tokenize__Enabled).')
 param tokenize bool = false
 
-@description('Deliveries of one event to the processor before it is dead-lettered.')
-param processorMaxDeliveryCount int = 10
+@description('Storage queue the webhook enqueues to and ProcessConnectEvent is triggered by (Events__QueueName); failed messages end in <name>-poison.')
+@minLength(3)
+@maxLength(56)
+param queueName string = 'connect-events'
+
+@description('Subscriptions of downstream services on the topic, each with an optional SQL filter; the app itself reads none.')
+param topicSubscriptions subscriberSubscription[] = []
 
 @description('Largest number of function app instances.')
 param maximumInstanceCount int = 40
 
-@description('Memory per instance in MB (512, 2048 or 4096); the custom handler is small.')
+@description('Memory per instance in MB (512, 2048 or 4096).')
 param instanceMemoryMB int = 512
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -91,6 +98,7 @@ module storage 'modules/storage.bicep' = {
     storageAccountName: 'st${resourceToken}'
     deploymentContainerName: deploymentContainerName
     quarantineContainerName: quarantineContainerName
+    queueName: queueName
   }
 }
 
@@ -103,7 +111,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     namespaceName: 'sb-${resourceToken}'
     topicName: topicName
     duplicateDetectionWindow: duplicateDetectionWindow
-    processorMaxDeliveryCount: processorMaxDeliveryCount
+    subscriberSubscriptions: topicSubscriptions
   }
 }
 
@@ -137,7 +145,10 @@ module roles 'modules/roles.bicep' = {
   params: {
     principalId: identity.outputs.IDENTITY_PRINCIPAL_ID
     storageAccountName: storage.outputs.STORAGE_ACCOUNT_NAME
+    queueNames: [storage.outputs.QUEUE_NAME, storage.outputs.POISON_QUEUE_NAME]
     serviceBusNamespaceName: serviceBus.outputs.SERVICE_BUS_NAMESPACE_NAME
+    topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
+    applicationInsightsName: monitoring.outputs.APPLICATIONINSIGHTS_NAME
     keyVaultName: keyVault.outputs.KEY_VAULT_NAME
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
@@ -161,8 +172,7 @@ module functionApp 'modules/functionapp.bicep' = {
     quarantineContainerName: storage.outputs.QUARANTINE_CONTAINER_NAME
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE
     topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
-    processorSubscriptionName: serviceBus.outputs.SERVICE_BUS_PROCESSOR_SUBSCRIPTION
-    processorMaxDeliveryCount: processorMaxDeliveryCount
+    queueName: storage.outputs.QUEUE_NAME
     keyVaultUri: keyVault.outputs.KEY_VAULT_URI
     connectSecretUri: keyVault.outputs.CONNECT_SECRET_URI
     webhookKeyNamePrefix: webhookKeyNamePrefix

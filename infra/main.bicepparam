@@ -28,12 +28,17 @@ param tokenize = false
 param operatorPrincipalId = ''
 param operatorPrincipalType = 'User'
 
-// The topic drops a repeated event id for this long; the processor's Table-storage claim covers anything older.
+// The topic drops a repeated event id for this long; each subscriber deduplicates anything older by MessageId.
 param duplicateDetectionWindow = 'P1D'
 
-// Ten deliveries (with the processor's own backoff in between) before an event is dead-lettered.
-param processorMaxDeliveryCount = 10
+// The processing queue (its poison queue is connect-events-poison).
+param queueName = 'connect-events'
 
-// Scale-out ceiling and instance size: 512 MB is plenty for the custom handler and the cheapest per GB-s.
+// Downstream services' subscriptions on the topic; the app reads none of them. For example a ledger that only wants
+// payment events:
+//   { name: 'ledger', sqlFilter: 'eventType LIKE \'payment.%\'' }
+param topicSubscriptions = []
+
+// Scale-out ceiling and instance size: 512 MB is the cheapest per GB-s; raise it if processing needs the memory.
 param maximumInstanceCount = 40
 param instanceMemoryMB = 512

@@ -1,36 +1,37 @@
 #!/usr/bin/env bash
-# Builds the deployable package for the Flex Consumption plan: publishes the custom handler for linux-x64
-# (self-contained) and zips what the Functions host needs at the root: host.json, one folder per function with its
-# function.json, appsettings.json and the executable named in host.json (customHandler.description.defaultExecutablePath)
-# with its execute bit.
+# Builds the deployable package for the Flex Consumption plan (runtime dotnet-isolated 10.0, which provides .NET): the
+# framework-dependent `dotnet publish` output of functions/, zipped with everything at the root: host.json,
+# functions.metadata, worker.config.json, extensions.json, .azurefunctions/ (the host-side extensions the Worker SDK
+# generates, among them the Storage queue trigger) and the app's assemblies.
 #
-#   scripts/package.sh [--mode aot|r2r|jit] [--out PATH]
+#   scripts/package.sh [--mode plain|r2r] [--out PATH]
 #
-#   r2r (default) self-contained with ReadyToRun (precompiled) code for our assemblies and their packages.
-#   jit           self-contained, plain IL (fastest to build, slowest to start).
-#   aot           Native AOT, for measurement only: Azure.Data.Tables (processing) is not trim/AOT safe, so its
-#                 warnings are shown, not fatal, and the result is NOT for deployment.
+#   plain (default) portable IL, the plain `dotnet publish -c Release` output.
+#   r2r             adds ReadyToRun (precompiled) code for linux-x64, still framework-dependent: a faster first call
+#                   for a package about twice the size and a publish about twice as long.
 # Default output: artifacts/connect-events.zip. Prints the publish time and the package size.
+#
+# NU1603 stays a warning: the Worker SDK restores a WorkerExtensions project it generates under obj/, outside central
+# package management, and NuGet resolves a higher version there than its dependencies ask for; nothing in this
+# repository can pin it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-mode=r2r
+mode=plain
 zip_path="$root/artifacts/connect-events.zip"
 while [ $# -gt 0 ]; do
   case "$1" in
     --mode) mode=$2; shift 2 ;;
     --out) zip_path=$(realpath -m "$2"); shift 2 ;;
-    *) echo "usage: scripts/package.sh [--mode aot|r2r|jit] [--out PATH]" >&2; exit 2 ;;
+    *) echo "usage: scripts/package.sh [--mode plain|r2r] [--out PATH]" >&2; exit 2 ;;
   esac
 done
 
 case "$mode" in
-  r2r) props=(-p:PublishReadyToRun=true -warnaserror) ;;
-  jit) props=(-p:PublishReadyToRun=false -warnaserror) ;;
-  aot) props=(-p:PublishAot=true -p:StripSymbols=true -p:TreatWarningsAsErrors=false)
-       echo "NOTE: --mode aot is for measurement only; trim/AOT warnings below mean parts of the app may fail at run time." ;;
-  *) echo "unknown --mode '$mode' (aot, r2r or jit)" >&2; exit 2 ;;
+  plain) props=() ;;
+  r2r) props=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;
+  *) echo "unknown --mode '$mode' (plain or r2r)" >&2; exit 2 ;;
 esac
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -38,10 +39,10 @@ work="$root/artifacts/package/$mode"
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$zip_path")"
 
-echo "== dotnet publish functions ($mode, linux-x64, self-contained)"
+echo "== dotnet publish functions ($mode, framework-dependent)"
 start=$(date +%s)
-dotnet publish functions/ConnectEvents.Functions.csproj -c Release -r linux-x64 --self-contained \
-  "${props[@]}" -o "$work/publish" -v quiet -nologo
+dotnet publish functions/ConnectEvents.Functions.csproj -c Release "${props[@]}" \
+  -warnaserror -warnnotaserror:NU1603 -o "$work/publish" -v quiet -nologo
 echo "publish took $(( $(date +%s) - start )) s"
 
-node scripts/zip-package.mjs "$work/publish" "$zip_path" "$root"
+node scripts/zip-package.mjs "$work/publish" "$zip_path"

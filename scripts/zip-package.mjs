@@ -1,9 +1,11 @@
-// Zips a published custom handler into the package the Functions host expects, with Node alone (a fresh machine has
-// the .NET SDK and Node.js, nothing else). Checks that the executable named in host.json and every function.json are in
-// the publish output, leaves symbols, XML docs and build leftovers out, marks the executable (and anything already
-// executable) 0755, and writes a fixed timestamp so the same input gives the same zip.
+// Zips a published isolated-worker app into the package the Functions host expects, with Node alone (a fresh machine has
+// the .NET SDK and Node.js, nothing else). Everything sits at the root as `dotnet publish` laid it out: host.json,
+// functions.metadata, worker.config.json, extensions.json, the `.azurefunctions/` folder (the host-side extensions the
+// Worker SDK generated, kept although it starts with a dot) and the app's assemblies. Checks those are there, leaves
+// symbols, XML docs and local.settings.json out, keeps each file's execute bit (0755, else 0644), and writes a fixed
+// timestamp so the same input gives the same zip.
 //
-//   node scripts/zip-package.mjs <publish-dir> <zip-path> <repo-root>
+//   node scripts/zip-package.mjs <publish-dir> <zip-path>
 import { readFileSync, readdirSync, statSync, existsSync, openSync, writeSync, closeSync, renameSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import * as zlib from "node:zlib";
@@ -22,23 +24,33 @@ const crc32 =
     return (c ^ 0xffffffff) >>> 0;
   });
 
-const [publish, zipPath, root] = process.argv.slice(2);
-if (!publish || !zipPath || !root) {
-  console.error("usage: node scripts/zip-package.mjs <publish-dir> <zip-path> <repo-root>");
+const [publish, zipPath] = process.argv.slice(2);
+if (!publish || !zipPath) {
+  console.error("usage: node scripts/zip-package.mjs <publish-dir> <zip-path>");
   process.exit(2);
 }
 
-const host = JSON.parse(readFileSync(join(root, "host.json"), "utf8"));
-const exe = host.customHandler.description.defaultExecutablePath;
-if (!existsSync(join(publish, exe))) {
-  console.error(`host.json names the executable '${exe}' but the publish output has no such file`);
+const fail = (message) => {
+  console.error(message);
   process.exit(1);
-}
+};
+const readJson = (name) => {
+  const path = join(publish, name);
+  if (!existsSync(path)) fail(`the publish output has no ${name}: is this an isolated-worker app built with Microsoft.Azure.Functions.Worker.Sdk?`);
+  return JSON.parse(readFileSync(path, "utf8"));
+};
 
-const skipSuffixes = [".pdb", ".dbg", ".xml", ".staticwebassets.endpoints.json"];
-const functions = readdirSync(join(root, "functions"))
-  .filter((d) => existsSync(join(root, "functions", d, "function.json")))
-  .sort();
+// What the Functions host reads: the worker it starts, and the functions it indexes without starting it.
+const workerPath = readJson("worker.config.json").description.defaultWorkerPath;
+const functions = readJson("functions.metadata").map((f) => f.name).sort();
+readJson("host.json");
+readJson("extensions.json");
+if (!existsSync(join(publish, workerPath))) fail(`worker.config.json names '${workerPath}' but the publish output has no such file`);
+if (!existsSync(join(publish, ".azurefunctions"))) fail("the publish output has no .azurefunctions/ (the host-side extensions)");
+
+// local.settings.json is for Core Tools on a developer's machine; in Azure the settings are app settings.
+const skipNames = ["local.settings.json"];
+const skipSuffixes = [".pdb", ".dbg", ".xml"];
 
 const entries = [];
 (function walk(dir) {
@@ -49,20 +61,13 @@ const entries = [];
       walk(full);
     } else {
       const rel = relative(publish, full).split(sep).join("/");
-      if (!skipSuffixes.some((s) => rel.endsWith(s))) {
-        entries.push({ rel, full, executable: rel === exe || (info.mode & 0o100) !== 0 });
+      if (!skipNames.includes(name) && !skipSuffixes.some((s) => rel.endsWith(s))) {
+        entries.push({ rel, full, executable: (info.mode & 0o100) !== 0 });
       }
     }
   }
 })(publish);
 entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-
-const names = new Set(entries.map((e) => e.rel));
-const missing = ["host.json", exe, ...functions.map((f) => `${f}/function.json`)].filter((n) => !names.has(n));
-if (missing.length > 0) {
-  console.error(`the publish output lacks ${missing.join(", ")}`);
-  process.exit(1);
-}
 
 // ZIP: a local header + deflated data per file, then the central directory and its end record. DOS time 2020-01-01 00:00.
 const dosTime = 0;
@@ -128,4 +133,4 @@ closeSync(fd);
 renameSync(tmp, zipPath);
 
 const mib = (statSync(zipPath).size / 1048576).toFixed(1);
-console.log(`package ${zipPath}: ${entries.length} files, ${mib} MiB (executable '${exe}', functions: ${functions.join(", ")})`);
+console.log(`package ${zipPath}: ${entries.length} files, ${mib} MiB (worker ${workerPath}; functions: ${functions.join(", ")})`);

@@ -1,5 +1,7 @@
-// Flex Consumption plan (FC1) and the function app: runtime 'custom' (our ASP.NET Core custom handler), package
-// deployed from a blob container with the user-assigned identity, identity-based connections everywhere.
+// Flex Consumption plan (FC1) and the function app: runtime dotnet-isolated 10.0 (the isolated worker; the platform
+// provides .NET, the package is the framework-dependent publish output), package deployed from a blob container with the
+// user-assigned identity, identity-based connections everywhere. Flex takes the runtime from functionAppConfig, so
+// FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are not app settings here.
 
 @description('Azure region.')
 param location string
@@ -34,14 +36,11 @@ param quarantineContainerName string
 @description('Fully qualified Service Bus namespace (ServiceBusConnection__fullyQualifiedNamespace).')
 param serviceBusFullyQualifiedNamespace string
 
-@description('Topic the webhook publishes to.')
+@description('Topic the webhook publishes to (Events__TopicName).')
 param topicName string
 
-@description('The processor\'s subscription on the topic (the ProcessConnectEvent trigger).')
-param processorSubscriptionName string
-
-@description('The subscription\'s max delivery count: the processor marks the last delivery dead-lettered.')
-param processorMaxDeliveryCount int
+@description('Storage queue the webhook enqueues to and ProcessConnectEvent is triggered by (Events__QueueName).')
+param queueName string
 
 @description('Key Vault URI (webhook key store).')
 param keyVaultUri string
@@ -52,7 +51,7 @@ param connectSecretUri string
 @description('Prefix of webhook key secret names in Key Vault.')
 param webhookKeyNamePrefix string
 
-@description('Application Insights connection string.')
+@description('Application Insights connection string (the component accepts only Microsoft Entra-authenticated telemetry).')
 param applicationInsightsConnectionString string
 
 @description('Connect API endpoint, e.g. https://api.preprod.connect.worldline-solutions.com.')
@@ -124,34 +123,34 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: [
-        // Functions host storage, identity-based.
+        // Functions host storage and the queue trigger's connection (Connection = "AzureWebJobsStorage"), identity-based;
+        // the app's table, queue and blob clients read the same settings.
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        // Telemetry with the identity (Monitoring Metrics Publisher): the component has local auth disabled.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
         // Lets DefaultAzureCredential pick the user-assigned identity wherever a client id is not passed.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
-        // Service Bus: the webhook's publisher and the processor's trigger share this connection.
+        // The processing path: the webhook enqueues here and ProcessConnectEvent's queue trigger (%Events__QueueName%)
+        // reads it.
+        { name: 'Events__QueueName', value: queueName }
+        // Fan-out to other services: the webhook also publishes each event to this topic (Azure.Messaging.ServiceBus).
         { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: serviceBusFullyQualifiedNamespace }
         { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
         { name: 'ServiceBusConnection__clientId', value: identityClientId }
-        { name: 'Events__Transport', value: 'ServiceBus' }
         { name: 'Events__TopicName', value: topicName }
-        // Processing: the Service Bus trigger reads the processor subscription; the Storage-queue twin of the
-        // function is for local runs and stays off here (its %Events__QueueName% must still resolve).
-        { name: 'Processing__SubscriptionName', value: processorSubscriptionName }
-        { name: 'Processing__MaxDeliveryCount', value: string(processorMaxDeliveryCount) }
+        // Processing policy.
         { name: 'Processing__AutoCapture', value: string(autoCapture) }
         { name: 'Processing__Tokenize__Enabled', value: string(tokenize) }
-        { name: 'AzureWebJobs.ProcessConnectEventQueue.Disabled', value: 'true' }
-        { name: 'Events__QueueName', value: 'connect-events' }
         // Webhook secret keys live in Key Vault (one secret per key id), read by the app's key store.
         { name: 'Webhooks__KeyVault__VaultUri', value: keyVaultUri }
         { name: 'Webhooks__KeyVault__ManagedIdentityClientId', value: identityClientId }
@@ -168,5 +167,4 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 output FUNCTION_APP_NAME string = app.name
-output FUNCTION_APP_HOST string = app.properties.defaultHostName
 output WEBHOOK_URL string = 'https://${app.properties.defaultHostName}/api/webhooks/connect'

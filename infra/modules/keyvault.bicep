@@ -73,6 +73,5 @@ resource webhookSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for ke
 }]
 
 output KEY_VAULT_NAME string = vault.name
-output KEY_VAULT_ID string = vault.id
 output KEY_VAULT_URI string = vault.properties.vaultUri
 output CONNECT_SECRET_URI string = '${vault.properties.vaultUri}secrets/${connectSecretName}'

@@ -1,4 +1,7 @@
-// Log Analytics workspace and the workspace-based Application Insights the Functions host reports to.
+// Log Analytics workspace and the workspace-based Application Insights the Functions host and worker report to. Local
+// (instrumentation key) authentication is off: telemetry is only accepted with a Microsoft Entra token of an identity
+// holding Monitoring Metrics Publisher on the component (roles.bicep), which the app gets through
+// APPLICATIONINSIGHTS_AUTHENTICATION_STRING.
 
 @description('Azure region.')
 param location string
@@ -35,6 +38,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
+    DisableLocalAuth: true
   }
 }
 

@@ -1,6 +1,24 @@
-// Service Bus Standard namespace with the topic the webhook publishes to, the processor's subscription and one
-// example downstream subscription filtered on an application property. Local (SAS) auth is off: senders and
-// receivers use Microsoft Entra identities.
+// Service Bus Standard namespace with the topic the webhook publishes every verified event to, for other services: the
+// app itself processes from the Storage queue and never reads the topic. Duplicate detection drops a redelivered
+// event id. Subscriptions exist only where subscriberSubscriptions asks for them (each downstream service reads its own
+// with its own identity). Local (SAS) auth is off: senders and receivers use Microsoft Entra identities.
+
+@export()
+@description('A downstream service\'s subscription on the topic.')
+type subscriberSubscription = {
+  @description('Subscription name (1-50 letters, digits, periods, dashes and underscores).')
+  @minLength(1)
+  @maxLength(50)
+  name: string
+
+  @description('SQL filter over the application properties (eventType, eventId, merchantId, resourceType, resourceId, apiVersion, keyId); omitted, the subscription gets every event.')
+  sqlFilter: string?
+
+  @description('Deliveries of one message before it is dead-lettered; 10 when omitted.')
+  @minValue(1)
+  @maxValue(2000)
+  maxDeliveryCount: int?
+}
 
 @description('Azure region.')
 param location string
@@ -19,10 +37,8 @@ param topicName string
 @description('How long the topic remembers MessageIds (= Connect event ids) to drop redeliveries; ISO 8601, at most P7D.')
 param duplicateDetectionWindow string
 
-@description('Deliveries of one message to the processor before it is dead-lettered.')
-@minValue(1)
-@maxValue(2000)
-param processorMaxDeliveryCount int
+@description('Subscriptions of downstream services; empty creates none.')
+param subscriberSubscriptions subscriberSubscription[]
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
@@ -49,47 +65,31 @@ resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
   }
 }
 
-// The ProcessConnectEvent function's subscription: every event. Lock of 5 minutes (the maximum) with the host
-// renewing it; after processorMaxDeliveryCount failed deliveries, or on expiry, the message is dead-lettered.
-resource processor 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [for subscriber in subscriberSubscriptions: {
   parent: topic
-  name: 'processor'
+  name: subscriber.name
   properties: {
-    maxDeliveryCount: processorMaxDeliveryCount
-    lockDuration: 'PT5M'
+    maxDeliveryCount: subscriber.?maxDeliveryCount ?? 10
+    lockDuration: 'PT1M'
     deadLetteringOnMessageExpiration: true
     deadLetteringOnFilterEvaluationExceptions: true
     defaultMessageTimeToLive: 'P14D'
   }
-}
+}]
 
-// Example downstream service (a ledger) that only wants payment events. Replacing the '$Default' rule (which
-// lets everything through) with the SQL filter is what makes the subscription selective.
-resource ledger 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
-  parent: topic
-  name: 'ledger'
-  properties: {
-    maxDeliveryCount: 10
-    lockDuration: 'PT1M'
-    deadLetteringOnMessageExpiration: true
-    defaultMessageTimeToLive: 'P14D'
-  }
-}
-
-resource ledgerFilter 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = {
-  parent: ledger
+// A new subscription lets everything through its '$Default' rule; replacing that rule with the SQL filter is what makes
+// the subscription selective.
+resource filters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [for (subscriber, i) in subscriberSubscriptions: if (!empty(subscriber.?sqlFilter ?? '')) {
+  parent: subscriptions[i]
   name: '$Default'
   properties: {
     filterType: 'SqlFilter'
     sqlFilter: {
-      sqlExpression: 'eventType LIKE \'payment.%\''
+      sqlExpression: subscriber.?sqlFilter ?? ''
     }
   }
-}
+}]
 
 output SERVICE_BUS_NAMESPACE_NAME string = namespace.name
-output SERVICE_BUS_NAMESPACE_ID string = namespace.id
 output SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
 output SERVICE_BUS_TOPIC_NAME string = topic.name
-output SERVICE_BUS_PROCESSOR_SUBSCRIPTION string = processor.name
-output SERVICE_BUS_EXAMPLE_SUBSCRIPTION string = ledger.name

@@ -6,9 +6,9 @@ using ConnectEvents.IntegrationTests.Infrastructure;
 namespace ConnectEvents.IntegrationTests.Packaging;
 
 /// <summary>
-/// The deployable zip, built once per test run: <c>CONNECT_EVENTS_PACKAGE</c> names a prebuilt one (scripts/test.sh
-/// builds it before the tests so CI shows the publish time on its own line); otherwise scripts/package.sh is run
-/// here (self-contained ReadyToRun publish: about a minute on two cores). Extracted once into a temporary folder.
+/// The deployable zip, obtained once per test run: <c>CONNECT_EVENTS_PACKAGE</c> names a prebuilt one (scripts/test.sh
+/// builds it before the tests so CI shows the publish time on its own line); otherwise scripts/package.sh is run here
+/// into a temporary folder. The tests read the zip itself, as the Flex Consumption plan receives it.
 /// </summary>
 public sealed class DeployablePackage : IAsyncLifetime
 {
@@ -16,23 +16,25 @@ public sealed class DeployablePackage : IAsyncLifetime
     public const string PackageVariable = "CONNECT_EVENTS_PACKAGE";
 
     private string? _temp;
+    private ZipArchive? _zip;
 
     /// <summary>The zip file.</summary>
     public string ZipPath { get; private set; } = "";
 
-    /// <summary>Where it was extracted.</summary>
-    public string ExtractedTo { get; private set; } = "";
-
-    /// <summary>host.json's customHandler.description.defaultExecutablePath.</summary>
-    public string ExecutableName { get; private set; } = "";
-
     /// <summary>How the package was obtained (for failure messages).</summary>
     public string Origin { get; private set; } = "";
+
+    /// <summary>Every entry's full name, '/'-separated as in the zip.</summary>
+    public IReadOnlySet<string> Names { get; private set; } = new HashSet<string>();
+
+    /// <summary>The zip's entries.</summary>
+    public IReadOnlyCollection<ZipArchiveEntry> Entries => Zip.Entries;
+
+    private ZipArchive Zip => _zip ?? throw new InvalidOperationException("The package is not loaded yet.");
 
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        _temp = Directory.CreateTempSubdirectory("connect-events-package-").FullName;
         var prebuilt = Environment.GetEnvironmentVariable(PackageVariable);
         if (!string.IsNullOrEmpty(prebuilt))
         {
@@ -45,23 +47,30 @@ public sealed class DeployablePackage : IAsyncLifetime
         }
         else
         {
+            _temp = Directory.CreateTempSubdirectory("connect-events-package-").FullName;
             ZipPath = Path.Combine(_temp, "connect-events.zip");
             Origin = "scripts/package.sh run by the test";
             await RunPackageScriptAsync(ZipPath);
         }
 
-        using (var host = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "host.json"))))
-        {
-            ExecutableName = host.RootElement.GetProperty("customHandler").GetProperty("description").GetProperty("defaultExecutablePath").GetString()!;
-        }
+        _zip = ZipFile.OpenRead(ZipPath);
+        Names = _zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+    }
 
-        ExtractedTo = Path.Combine(_temp, "app");
-        ZipFile.ExtractToDirectory(ZipPath, ExtractedTo);
+    /// <summary>Parses a JSON entry of the zip.</summary>
+    /// <exception cref="Xunit.Sdk.XunitException">The zip has no such entry.</exception>
+    public JsonDocument ReadJson(string name)
+    {
+        var entry = Zip.GetEntry(name);
+        Assert.True(entry is not null, $"no '{name}' in the package ({Origin})");
+        using var stream = entry.Open();
+        return JsonDocument.Parse(stream);
     }
 
     /// <inheritdoc />
     public Task DisposeAsync()
     {
+        _zip?.Dispose();
         if (_temp is not null && Directory.Exists(_temp))
         {
             Directory.Delete(_temp, recursive: true);
@@ -89,7 +98,7 @@ public sealed class DeployablePackage : IAsyncLifetime
 
 /// <summary>Tests sharing one built package.</summary>
 [CollectionDefinition(Name)]
-public sealed class DeployablePackageCollectionDefinition : ICollectionFixture<DeployablePackage>, ICollectionFixture<AzuriteFixture>
+public sealed class DeployablePackageCollectionDefinition : ICollectionFixture<DeployablePackage>
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "DeployablePackage";
