@@ -12,13 +12,15 @@ namespace ConnectEvents.Events;
 /// <param name="Type">The event type, e.g. <c>payment.pending_capture</c>.</param>
 /// <param name="ResourceType">Which object the event carries (payment, refund, payout, token, dispute, capture), or null.</param>
 /// <param name="ResourceId">The carried object's id, or null when it has none.</param>
+/// <param name="Created">The event's <c>created</c> time; null when absent or not an ISO 8601 date-time (it is informational, so never a reason to reject).</param>
 public sealed record ConnectEventEnvelope(
     string ApiVersion,
     string Id,
     string MerchantId,
     string Type,
     string? ResourceType,
-    string? ResourceId)
+    string? ResourceId,
+    DateTimeOffset? Created = null)
 {
     /// <summary>The only apiVersion this product accepts.</summary>
     public const string SupportedApiVersion = "v1";
@@ -40,6 +42,7 @@ public sealed record ConnectEventEnvelope(
 
         string? apiVersion = null, id = null, merchantId = null, type = null;
         string? resourceType = null, resourceId = null;
+        DateTimeOffset? created = null;
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
@@ -65,6 +68,18 @@ public sealed record ConnectEventEnvelope(
                 else if (reader.ValueTextEquals("type"u8))
                 {
                     type = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("created"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at))
+                    {
+                        created = at;
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
                 }
                 else if (ResourceName(ref reader) is { } resource)
                 {
@@ -126,7 +141,7 @@ public sealed record ConnectEventEnvelope(
                 : "unsupported apiVersion '" + Truncate(apiVersion) + "' (expected v1)");
         }
 
-        return EnvelopeParseResult.Ok(new ConnectEventEnvelope(apiVersion, id, merchantId, type, resourceType, resourceId));
+        return EnvelopeParseResult.Ok(new ConnectEventEnvelope(apiVersion, id, merchantId, type, resourceType, resourceId, created));
     }
 
     private static string? ResourceName(ref Utf8JsonReader reader)

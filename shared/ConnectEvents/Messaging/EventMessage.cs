@@ -14,6 +14,11 @@ public sealed record EventMessage(ReadOnlyMemory<byte> Body, EventMetadata Metad
 /// <param name="ApiVersion">The event's apiVersion (always <c>v1</c> once accepted).</param>
 /// <param name="KeyId">The webhook secret key id that signed the event.</param>
 /// <param name="ReceivedAt">When ingress received the request.</param>
+/// <param name="Signature">
+/// The request's <c>X-GCS-Signature</c> value, passed on to Service Bus subscribers so that one holding the webhook key can
+/// prove the body is Worldline's, unchanged. It is an HMAC of the body, not a secret, but it is never logged.
+/// </param>
+/// <param name="Created">The event's <c>created</c> time, when the envelope has a readable one.</param>
 public sealed record EventMetadata(
     string EventId,
     string EventType,
@@ -22,4 +27,6 @@ public sealed record EventMetadata(
     string? ResourceId,
     string ApiVersion,
     string KeyId,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? Signature = null,
+    DateTimeOffset? Created = null);

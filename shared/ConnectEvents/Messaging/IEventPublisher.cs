@@ -36,24 +36,3 @@ public sealed class EventPublishException : Exception
     internal static EventPublishException FromStorage(string target, Exception failure) =>
         new($"{target} did not accept the event: {StorageFailures.Describe(failure)}", failure, StorageFailures.IsAccessDenied(failure));
 }
-
-/// <summary>Publishes an event to be delivered later (backoff without holding a lock or a worker).</summary>
-/// <remarks>
-/// On a Service Bus topic a scheduled copy reaches every subscription, not only the one that asked for the delay;
-/// this is why the processor backs off in its invocation instead (README, "Event processing").
-/// </remarks>
-public interface IScheduledEventPublisher
-{
-    /// <summary>
-    /// Enqueues <paramref name="message"/> to become visible at <paramref name="enqueueAt"/>. Completes only once it is durably stored.
-    /// </summary>
-    /// <param name="message">The event, byte for byte as first received.</param>
-    /// <param name="enqueueAt">When subscribers may receive it.</param>
-    /// <param name="messageId">
-    /// The transport message id. With Service Bus duplicate detection a message whose id was seen within the detection
-    /// window is silently dropped, so a re-scheduled event needs an id of its own, e.g. <c>{eventId}:retry-{n}</c>.
-    /// </param>
-    /// <param name="cancellationToken">Aborts the call.</param>
-    /// <exception cref="EventPublishException">The transport could not store the message.</exception>
-    Task ScheduleAsync(EventMessage message, DateTimeOffset enqueueAt, string messageId, CancellationToken cancellationToken);
-}

@@ -1,103 +1,45 @@
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace ConnectEvents.Messaging;
 
-/// <summary>Registers the Service Bus REST publisher: connection, token source, the resilient named HttpClient and start-up validation.</summary>
-public static partial class ServiceBusServiceCollectionExtensions
+/// <summary>Registers the Service Bus topic publisher and the start-up checks of the <c>Events</c> and <c>ServiceBusConnection</c> settings.</summary>
+public static class ServiceBusServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ServiceBusEventPublisher"/> (resolved only when <c>Events__Transport</c> is <c>ServiceBus</c>) and
-    /// validates the <c>ServiceBusConnection</c> settings at start-up in that case.
+    /// Adds the app's one <see cref="ServiceBusClient"/>, one <see cref="ServiceBusSender"/> for <c>Events__TopicName</c> and
+    /// the <see cref="ServiceBusTopicPublisher"/> over it: singletons built on first use, so never when no connection is
+    /// configured, and disposed with the container. A test substitutes the sender with one line,
+    /// <c>services.AddSingleton&lt;ServiceBusSender&gt;(fake)</c>; the client is then never built.
     /// </summary>
-    public static IServiceCollection AddServiceBusPublisher(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddServiceBusTopicPublisher(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventsOptions>>(new ServiceBusSettingsValidator(configuration)));
-        services.TryAddSingleton(_ => ServiceBusConnection.FromConfiguration(configuration));
-        services.TryAddSingleton<IServiceBusTokenSource>(sp =>
-        {
-            var connection = sp.GetRequiredService<ServiceBusConnection>();
-            var time = sp.GetRequiredService<TimeProvider>();
-            var topic = sp.GetRequiredService<IOptions<EventsOptions>>().Value.TopicName;
-            if (connection.SharedAccessSignature is { } token)
-            {
-                return new FixedTokenSource(token);
-            }
-
-            return connection.UsesEntraId
-                ? new EntraTokenSource(EntraTokenSource.CredentialFor(connection), time)
-                : new SasTokenSource(SasResource(connection, topic), connection.SharedAccessKeyName!, connection.SharedAccessKey!, time);
-        });
-        services.AddTransient<ServiceBusAuthorizationHandler>();
-        var client = services.AddHttpClient(ServiceBusEventPublisher.HttpClientName);
-        client.AddResilienceHandler("service-bus-send", (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<EventsOptions>>().Value;
-                var logger = context.ServiceProvider.GetRequiredService<ILogger<ServiceBusEventPublisher>>();
-                // Outermost: the whole budget; then retries of 408/429/5xx/network failures with jittered exponential
-                // backoff that honours Retry-After; innermost: one attempt's timeout, itself retried. Re-sending a POST whose
-                // answer was lost is safe: the topic's duplicate detection drops a second message with the same MessageId.
-                pipeline.AddTimeout(options.PublishTimeout)
-                    .AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = 10,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = TimeSpan.FromMilliseconds(100),
-                        MaxDelay = TimeSpan.FromSeconds(2),
-                        ShouldRetryAfterHeader = true,
-                        OnRetry = args =>
-                        {
-                            LogRetry(logger, args.AttemptNumber + 1, args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name ?? "?", args.RetryDelay.TotalMilliseconds);
-                            return default;
-                        },
-                    })
-                    .AddTimeout(options.PublishAttemptTimeout < options.PublishTimeout ? options.PublishAttemptTimeout : options.PublishTimeout);
-            });
-        client.AddHttpMessageHandler<ServiceBusAuthorizationHandler>();
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
-            var connection = sp.GetRequiredService<ServiceBusConnection>();
-            return new ServiceBusEventPublisher(sp.GetRequiredService<IHttpClientFactory>(), options.ServiceBusEndpoint ?? connection.RestEndpoint,
-                options.TopicName, options, sp.GetRequiredService<ILogger<ServiceBusEventPublisher>>());
-        });
+        services.TryAddSingleton(sp => ServiceBusClientFactory.Create(configuration, Events(sp)));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(Events(sp).TopicName));
+        services.TryAddSingleton(sp => new ServiceBusTopicPublisher(
+            sp.GetRequiredService<ServiceBusSender>(), Events(sp), sp.GetRequiredService<ILogger<ServiceBusTopicPublisher>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventsOptions>>(new EventsSettingsValidator(configuration)));
         return services;
     }
 
-    /// <summary>The resource a SAS token is issued for: the topic's HTTPS address on the namespace.</summary>
-    internal static string SasResource(ServiceBusConnection connection, string topic) =>
-        $"https://{connection.FullyQualifiedNamespace}/{topic}";
+    private static EventsOptions Events(IServiceProvider services) => services.GetRequiredService<IOptions<EventsOptions>>().Value;
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Service Bus send attempt {Attempt} failed ({Outcome}); retrying in {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, int attempt, string outcome, double delayMs);
-
-    /// <summary>When the transport is Service Bus, checks at start-up that the connection and timeouts are usable, naming the setting.</summary>
-    private sealed class ServiceBusSettingsValidator(IConfiguration configuration) : IValidateOptions<EventsOptions>
+    /// <summary>Checks at start-up that the budget, the size limit and, when the topic is on, its connection are usable, naming the setting.</summary>
+    private sealed class EventsSettingsValidator(IConfiguration configuration) : IValidateOptions<EventsOptions>
     {
+        private static readonly TimeSpan LongestBudget = TimeSpan.FromMinutes(5);
+
         public ValidateOptionsResult Validate(string? name, EventsOptions options)
         {
-            if (options.Transport != EventTransport.ServiceBus)
-            {
-                return ValidateOptionsResult.Success;
-            }
-
             var failures = new List<string>();
-            if (string.IsNullOrWhiteSpace(options.TopicName))
+            if (options.PublishTimeout <= TimeSpan.Zero || options.PublishTimeout > LongestBudget || options.PublishAttemptTimeout <= TimeSpan.Zero)
             {
-                failures.Add("Events__TopicName must not be empty when Events__Transport is ServiceBus.");
-            }
-
-            if (options.PublishTimeout <= TimeSpan.Zero || options.PublishAttemptTimeout <= TimeSpan.Zero)
-            {
-                failures.Add("Events__PublishTimeout and Events__PublishAttemptTimeout must be positive durations (e.g. 00:00:05).");
+                failures.Add("Events__PublishTimeout (at most 00:05:00) and Events__PublishAttemptTimeout must be positive durations (e.g. 00:00:05).");
             }
 
             if (options.ServiceBusMaxMessageBytes is < 1024 or > 100 * 1024 * 1024)
@@ -105,17 +47,38 @@ public static partial class ServiceBusServiceCollectionExtensions
                 failures.Add("Events__ServiceBusMaxMessageBytes must be between 1024 and 104857600.");
             }
 
-            try
+            var configured = ServiceBusClientFactory.IsConfigured(configuration);
+            switch (options.Transport?.Trim())
             {
-                var connection = ServiceBusConnection.FromConfiguration(configuration);
-                if (connection.EntityPath is { } path && !string.Equals(path, options.TopicName, StringComparison.OrdinalIgnoreCase))
-                {
-                    failures.Add($"ServiceBusConnection is for entity '{path}' but Events__TopicName is '{options.TopicName}'.");
-                }
+                case null or "":
+                case var t when string.Equals(t, "StorageQueue", StringComparison.OrdinalIgnoreCase):
+                    break;
+                case var t when string.Equals(t, "ServiceBus", StringComparison.OrdinalIgnoreCase):
+                    if (!configured)
+                    {
+                        failures.Add(
+                            $"Events__Transport is ServiceBus but no Service Bus connection is configured: set {ServiceBusClientFactory.NamespaceSetting} " +
+                            $"(managed identity; {ServiceBusClientFactory.ConnectionName}__clientId for a user-assigned one) or " +
+                            $"{ServiceBusClientFactory.ConnectionName} to a connection string. Events__Transport is retired: events go to the " +
+                            "queue always and to the topic whenever a connection is set.");
+                    }
+
+                    break;
+                default:
+                    failures.Add("Events__Transport is retired; leave it unset (StorageQueue and ServiceBus are still accepted).");
+                    break;
             }
-            catch (InvalidOperationException ex)
+
+            if (configured)
             {
-                failures.Add(ex.Message);
+                if (string.IsNullOrWhiteSpace(options.TopicName))
+                {
+                    failures.Add("Events__TopicName must not be empty when a Service Bus connection is configured.");
+                }
+                else if (ServiceBusClientFactory.Validate(configuration, options.TopicName) is { } problem)
+                {
+                    failures.Add(problem);
+                }
             }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -8,11 +8,8 @@ namespace ConnectEvents.Messaging;
 /// Publishes events to an Azure Storage queue: the message is the exact raw event bytes, base64-encoded on the wire
 /// as the Functions queue trigger expects, so the processor receives byte for byte what Worldline signed.
 /// </summary>
-public sealed class StorageQueueEventPublisher : IEventPublisher, IScheduledEventPublisher
+public sealed class StorageQueueEventPublisher : IEventPublisher
 {
-    /// <summary>The longest delay a Storage queue message can be hidden for.</summary>
-    public static readonly TimeSpan MaxScheduleDelay = TimeSpan.FromDays(7);
-
     /// <summary>The largest raw event a queue message holds (64 KiB of base64 text).</summary>
     public const int MaxRawBytes = 48 * 1024;
 
@@ -26,22 +23,12 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IScheduledEven
         _creation = new CreateOnce(ct => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
     }
 
+    /// <summary>The queue messages are sent to.</summary>
+    public string QueueName => _queue.Name;
+
     /// <inheritdoc />
-    public Task PublishAsync(EventMessage message, CancellationToken cancellationToken) =>
-        SendAsync(message, null, cancellationToken);
-
-    /// <summary>
-    /// Sends the message hidden until <paramref name="enqueueAt"/> (the queue's visibility timeout, at most
-    /// <see cref="MaxScheduleDelay"/>); queues have no message id to set, so <paramref name="messageId"/> is not used.
-    /// </summary>
-    public Task ScheduleAsync(EventMessage message, DateTimeOffset enqueueAt, string messageId, CancellationToken cancellationToken)
-    {
-        var delay = enqueueAt - DateTimeOffset.UtcNow;
-        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxScheduleDelay ? MaxScheduleDelay : delay;
-        return SendAsync(message, delay, cancellationToken);
-    }
-
-    private async Task SendAsync(EventMessage message, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
+    /// <exception cref="EventTooLargeException">The event is larger than <see cref="MaxRawBytes"/>.</exception>
+    public async Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (message.Body.Length > MaxRawBytes)
@@ -52,8 +39,8 @@ public sealed class StorageQueueEventPublisher : IEventPublisher, IScheduledEven
         try
         {
             await _creation.RunAsync(
-                static (s, ct) => s.Queue.SendMessageAsync(s.Body, s.visibilityDelay, cancellationToken: ct),
-                (Queue: _queue, Body: BinaryData.FromBytes(message.Body), visibilityDelay), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
+                static (s, ct) => s.Queue.SendMessageAsync(s.Body, cancellationToken: ct),
+                (Queue: _queue, Body: BinaryData.FromBytes(message.Body)), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
         }
         catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {

@@ -39,11 +39,11 @@ public sealed partial class WebhookIngress(
     {
         ArgumentNullException.ThrowIfNull(headers);
         var receivedAt = time.GetUtcNow();
+        var signature = Header(headers, WebhookVerifier.SignatureHeader);
         WebhookVerificationResult verification;
         try
         {
-            verification = await verifier.VerifyAsync(
-                body, Header(headers, WebhookVerifier.SignatureHeader), Header(headers, WebhookVerifier.KeyIdHeader), cancellationToken);
+            verification = await verifier.VerifyAsync(body, signature, Header(headers, WebhookVerifier.KeyIdHeader), cancellationToken);
         }
         catch (SecretKeyStoreUnavailableException ex)
         {
@@ -68,7 +68,7 @@ public sealed partial class WebhookIngress(
 
         var envelope = parsed.Envelope!;
         var metadata = new EventMetadata(envelope.Id, envelope.Type, envelope.MerchantId, envelope.ResourceType,
-            envelope.ResourceId, envelope.ApiVersion, keyId, receivedAt);
+            envelope.ResourceId, envelope.ApiVersion, keyId, receivedAt, signature.ToString(), envelope.Created);
         try
         {
             await publisher.PublishAsync(new EventMessage(body, metadata), cancellationToken);

@@ -49,7 +49,11 @@ public static class WebhookServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers <see cref="StorageClients"/> from <c>AzureWebJobsStorage</c> and the <see cref="IEventPublisher"/> chosen by <c>Events:Transport</c>.</summary>
+    /// <summary>
+    /// Registers <see cref="StorageClients"/> from <c>AzureWebJobsStorage</c> and the webhook's <see cref="IEventPublisher"/>: a
+    /// <see cref="FanOutEventPublisher"/> over the processing queue and, when <c>ServiceBusConnection</c> or
+    /// <c>ServiceBusConnection__fullyQualifiedNamespace</c> is set, the Service Bus topic.
+    /// </summary>
     public static IServiceCollection AddEventPublishing(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -57,26 +61,18 @@ public static class WebhookServiceCollectionExtensions
             .Bind(configuration.GetSection(EventsOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.QueueName), "Events__QueueName must not be empty.")
             .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddStorageClients(configuration);
-        services.AddServiceBusPublisher(configuration);
+        services.AddServiceBusTopicPublisher(configuration);
         services.TryAddSingleton(sp => new StorageQueueEventPublisher(
             sp.GetRequiredService<StorageClients>().Queue(sp.GetRequiredService<IOptions<EventsOptions>>().Value.QueueName)));
-        services.TryAddSingleton(SelectPublisher<IEventPublisher>);
-        services.TryAddSingleton(SelectPublisher<IScheduledEventPublisher>);
+        // Whether the topic is on is decided when the publisher is first resolved, not here: hosts and tests may add settings after registration.
+        services.TryAddSingleton<IEventPublisher>(sp => new FanOutEventPublisher(
+            sp.GetRequiredService<StorageQueueEventPublisher>(),
+            ServiceBusClientFactory.IsConfigured(configuration) ? sp.GetRequiredService<ServiceBusTopicPublisher>() : null,
+            sp.GetRequiredService<IOptions<EventsOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
         return services;
-    }
-
-    /// <summary>The publisher of the configured transport, as <typeparamref name="T"/> (both publishers implement both interfaces).</summary>
-    private static T SelectPublisher<T>(IServiceProvider sp) where T : class
-    {
-        var events = sp.GetRequiredService<IOptions<EventsOptions>>().Value;
-        object publisher = events.Transport switch
-        {
-            EventTransport.StorageQueue => sp.GetRequiredService<StorageQueueEventPublisher>(),
-            EventTransport.ServiceBus => sp.GetRequiredService<ServiceBusEventPublisher>(),
-            _ => throw new InvalidOperationException($"Events__Transport '{events.Transport}' has no publisher registered."),
-        };
-        return (T)publisher;
     }
 
     private static bool HasUsableKeys(WebhookOptions o) =>

@@ -1,23 +1,32 @@
 using System.Net;
-using System.Text.Json;
+using System.Text;
+using System.Text.RegularExpressions;
+using Azure.Messaging.ServiceBus;
 using ConnectEvents.Events;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Webhooks;
+using ConnectEvents.UnitTests.Messaging;
+using ConnectEvents.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.IntegrationTests.Messaging;
 
-/// <summary>The function app configured for Azure (<c>Events__Transport=ServiceBus</c>) against the loopback broker.</summary>
+/// <summary>
+/// The function app with a Service Bus connection configured: every signed event goes to the Azurite queue and, at the
+/// same time, to the topic, here a recording <see cref="ServiceBusSender"/> registered in place of the real one (no
+/// Service Bus emulator runs here; the SDK's own client is covered by the unit tests).
+/// </summary>
 [Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IAsyncDisposable
 {
-    private LoopbackServiceBus _broker = null!;
+    private readonly RecordingServiceBusSender _topic = new();
 
-    public async Task InitializeAsync() => _broker = await LoopbackServiceBus.StartAsync();
-
-    public async Task DisposeAsync() => await _broker.DisposeAsync();
+    public ValueTask DisposeAsync() => _topic.DisposeAsync();
 
     [Fact]
-    public async Task SignedWebhookBecomesOneServiceBusMessageWithFilterProperties()
+    public async Task SignedEventIsOnTheQueueAndOnTheTopicWithSubscriberProperties()
     {
         await using var app = App();
         var body = SampleEvents.Build("refund.refund_requested", "5678", "ref-1", "evt-sb-1");
@@ -25,71 +34,90 @@ public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IAsyncLifet
         using var response = await app.PostSignedAsync(body);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var message = Assert.Single(_broker.Messages);
-        Assert.Equal("/connect-events/messages", message.Path);
-        Assert.Equal(body, message.Body);
-        using var broker = JsonDocument.Parse(message.Header("BrokerProperties")!);
-        Assert.Equal("evt-sb-1", broker.RootElement.GetProperty("MessageId").GetString());
-        Assert.Equal("refund.refund_requested", broker.RootElement.GetProperty("Label").GetString());
-        Assert.Equal("\"refund.refund_requested\"", message.Header("eventType"));
-        Assert.Equal("\"5678\"", message.Header("merchantId"));
-        Assert.Equal("\"refund\"", message.Header("resourceType"));
-        Assert.Equal("\"ref-1\"", message.Header("resourceId"));
-        Assert.Equal($"\"{WebhookApp.KeyId}\"", message.Header("keyId"));
-        Assert.Empty(await app.PeekAllAsync());
+        Assert.Equal(body, Assert.Single(await app.PeekAllAsync()).Body.ToArray());
+        var message = Assert.Single(_topic.Sent);
+        Assert.Equal(body, message.Body.ToArray());
+        Assert.Equal(("evt-sb-1", "refund.refund_requested", "application/json"), (message.MessageId, message.Subject, message.ContentType));
+        var properties = message.ApplicationProperties;
+        Assert.Equal("5678", properties["merchantId"]);
+        Assert.Equal("ref-1", properties["refundId"]);
+        Assert.Equal("com.worldline.connect.refund.refund_requested", properties["cloudEvents:type"]);
+        Assert.Equal("urn:worldline:connect:merchant:5678", properties["cloudEvents:source"]);
+        Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"), (string)properties["cloudEvents:time"]);
+        Assert.Equal(WebhookApp.KeyId, properties["X-GCS-KeyId"]);
+        // A subscriber holding the webhook key proves the body is Worldline's, unchanged.
+        Assert.Equal(WebhookVerifier.Sign(message.Body.ToArray(), Encoding.UTF8.GetBytes(WebhookApp.Secret)), properties["X-GCS-Signature"]);
     }
 
     [Fact]
-    public async Task BrokerDownForLongerThanTheBudgetAnswers503WithRetryAfter()
+    public async Task TopicFailureAnswers503AndTheRedeliveryOnlyAddsADuplicateTheClaimAbsorbs()
     {
-        _broker.DefaultStatus = 503;
-        await using var app = App(new() { ["Events:PublishTimeout"] = "00:00:01" });
+        _topic.Fail = new ServiceBusException("busy", ServiceBusFailureReason.ServiceBusy);
+        await using var app = App();
+        var body = SampleEvents.Build("payment.paid", "1234", "pay-1", "evt-sb-2");
 
-        using var response = await app.PostSignedAsync(SampleEvents.Build("payment.paid", "1234", "pay-1"));
+        using (var response = await app.PostSignedAsync(body))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        }
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        Assert.True(_broker.Requests.Count > 1);
-        Assert.Empty(_broker.Messages);
+        // Both publishes ran at once, so the queue already holds a copy; Worldline's redelivery adds a second one,
+        // which the processor's claim on the event id turns into a no-op (and the topic's duplicate detection would
+        // drop a second topic message with the same MessageId).
+        Assert.Equal(body, Assert.Single(await app.PeekAllAsync()).Body.ToArray());
+        Assert.Empty(_topic.Sent);
+        _topic.Fail = null;
+        using (var redelivery = await app.PostSignedAsync(body))
+        {
+            Assert.Equal(HttpStatusCode.OK, redelivery.StatusCode);
+        }
+
+        Assert.Equal(2, (await app.PeekAllAsync()).Length);
+        Assert.Equal("evt-sb-2", Assert.Single(_topic.Sent).MessageId);
     }
 
     [Fact]
-    public async Task RefusedCredentialsAnswer503AndLogACriticalConfigurationError()
+    public async Task RefusedTopicCredentialsAnswer503AndLogACriticalConfigurationError()
     {
-        _broker.Then(401);
+        _topic.Fail = new UnauthorizedAccessException("Unauthorized access. 'Send' claim(s) are required to perform this operation.");
         await using var app = App();
 
         using var response = await app.PostSignedAsync(SampleEvents.Build("payment.paid", "1234", "pay-1"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains(app.Logs.GetSnapshot(), l => l.Level == Microsoft.Extensions.Logging.LogLevel.Critical
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Level == LogLevel.Critical
             && l.Message.Contains("Azure Service Bus Data Sender", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task AppStartedForServiceBusWithoutAConnectionStopsNamingTheSetting()
+    public async Task QueueFailureAnswers503ThoughTheTopicTookTheEvent()
     {
-        var settings = FunctionAppProcess.BaseSettings(azurite.ConnectionString, "k", "s");
-        settings["Events__Transport"] = "ServiceBus";
+        // The same Azurite for blobs (quarantine), a closed port for queues.
+        var deadQueue = Regex.Replace(azurite.ConnectionString, @"QueueEndpoint=http://127\.0\.0\.1:\d+/", $"QueueEndpoint=http://127.0.0.1:{FreePort.Next()}/");
+        await using var app = new WebhookApp(deadQueue, Settings(), ReplaceTopic);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionAppProcess.StartAsync(settings));
+        using var response = await app.PostSignedAsync(SampleEvents.Build("payment.paid", "1234", "pay-1", "evt-sb-3"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("evt-sb-3", Assert.Single(_topic.Sent).MessageId);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Message.Contains("Storage queue", StringComparison.Ordinal) && l.Message.Contains("evt-sb-3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RetiredTransportServiceBusWithoutAConnectionStopsTheAppNamingTheSettings()
+    {
+        await using var app = new WebhookApp(azurite.ConnectionString, new Dictionary<string, string?> { ["Events:Transport"] = "ServiceBus" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.CreateClient());
 
         Assert.Contains("ServiceBusConnection__fullyQualifiedNamespace", error.Message, StringComparison.Ordinal);
     }
 
-    private WebhookApp App(Dictionary<string, string?>? extra = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Events:Transport"] = "ServiceBus",
-            ["Events:ServiceBusEndpoint"] = _broker.Endpoint.ToString(),
-            ["ServiceBusConnection"] = "Endpoint=sb://sb-e2e.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=ZTJlLWtleQ==",
-        };
-        foreach (var (k, v) in extra ?? [])
-        {
-            settings[k] = v;
-        }
+    private WebhookApp App() => new(azurite.ConnectionString, Settings(), ReplaceTopic);
 
-        return new WebhookApp(azurite.ConnectionString, settings);
-    }
+    // A namespace turns topic publishing on; the registered sender means no client for it is ever built.
+    private static Dictionary<string, string?> Settings() => new() { ["ServiceBusConnection:fullyQualifiedNamespace"] = "sb-e2e.servicebus.windows.net" };
+
+    private void ReplaceTopic(IServiceCollection services) => services.AddSingleton<ServiceBusSender>(_topic);
 }

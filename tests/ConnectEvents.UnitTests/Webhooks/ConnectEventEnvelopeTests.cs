@@ -21,6 +21,20 @@ public sealed class ConnectEventEnvelopeTests
         Assert.InRange(body.Length, 700, 1400);
     }
 
+    [Theory]
+    [InlineData("\"2017-02-14T09:54:08.123+01:00\"", "2017-02-14T08:54:08.123Z")]
+    [InlineData("\"2024-01-02T03:04:05Z\"", "2024-01-02T03:04:05Z")]
+    [InlineData("\"yesterday\"", null)]
+    [InlineData("12345", null)]
+    [InlineData("{\"at\":1}", null)]
+    public void CreatedIsReadWhenItIsADateTimeAndNeverRejectsTheEvent(string created, string? expected)
+    {
+        var result = Parse($$"""{"apiVersion":"v1","id":"e","created":{{created}},"merchantId":"m","type":"payment.paid"}""");
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(expected is null ? null : DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), result.Envelope!.Created);
+    }
+
     [Fact]
     public void UnknownFieldsAndNestedIdsDoNotConfuseTheResourceId()
     {

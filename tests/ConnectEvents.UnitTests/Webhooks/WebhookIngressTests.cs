@@ -1,6 +1,7 @@
 using System.Text;
 using ConnectEvents.Events;
 using ConnectEvents.Messaging;
+using ConnectEvents.UnitTests.Messaging;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +52,20 @@ public sealed class WebhookIngressTests : IDisposable
         Assert.Equal(("evt-1", "payment.pending_capture", "1234", "payment", "pay-1", "v1", KeyId),
             (message.Metadata.EventId, message.Metadata.EventType, message.Metadata.MerchantId, message.Metadata.ResourceType,
              message.Metadata.ResourceId, message.Metadata.ApiVersion, message.Metadata.KeyId));
+    }
+
+    [Fact]
+    public async Task SignatureHeaderAndCreatedTimeTravelWithTheEventForTopicSubscribers()
+    {
+        var created = new DateTimeOffset(2024, 5, 6, 7, 8, 9, 123, TimeSpan.FromHours(2));
+        var body = SampleEvents.Build("payment.paid", "1234", "pay-1", "evt-2", created);
+        var headers = SignedHeaders(body);
+
+        await _ingress.HandleAsync(body, headers, CancellationToken.None);
+
+        var metadata = Assert.Single(_publisher.Messages).Metadata;
+        Assert.Equal(headers["x-gcs-signature"].ToString(), metadata.Signature);
+        Assert.Equal(created, metadata.Created);
     }
 
     [Fact]
@@ -131,24 +146,6 @@ public sealed class WebhookIngressTests : IDisposable
         var body = "{}"u8.ToArray();
         await _ingress.HandleAsync(body, SignedHeaders(body), CancellationToken.None);
         Assert.Equal(1, accepted.GetMeasurementSnapshot().EvaluateAsCounter());
-    }
-
-    private sealed class RecordingPublisher : IEventPublisher
-    {
-        public List<EventMessage> Messages { get; } = [];
-
-        public Exception? Fail { get; set; }
-
-        public Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
-        {
-            if (Fail is not null)
-            {
-                throw Fail;
-            }
-
-            Messages.Add(message with { Body = message.Body.ToArray() });
-            return Task.CompletedTask;
-        }
     }
 
     private sealed class RecordingQuarantine : IQuarantineStore
