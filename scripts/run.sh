@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: starts Azurite (from npm, pinned by package-lock.json), the Connect simulator and the
-# function app in standalone mode, all on 127.0.0.1, with the embedded local defaults. Ctrl+C stops everything.
+# function app in the dev host (tools/ConnectEvents.DevHost: the function classes on /api/..., the queue function through
+# the WebJobs queue listener), all on 127.0.0.1, with the embedded local defaults. Ctrl+C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,10 +15,12 @@ TABLE_PORT=${TABLE_PORT:-10002}
 KEY_ID=local-webhook-key
 SECRET=local-webhook-secret
 MERCHANT=1234
+FUNCTION_KEY=local-function-key
+MASTER_KEY=local-master-key
 
 [ -f node_modules/azurite/dist/src/azurite.js ] || npm ci --no-audit --no-fund --loglevel=error
 echo "== building"
-dotnet build Events.sln -c Release -v quiet -nologo | tail -n 3
+dotnet build Events.sln -c Release -v quiet -nologo -warnaserror -warnnotaserror:NU1603 | tail -n 3
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -47,21 +50,24 @@ AzureWebJobsStorage="$storage" \
 Webhooks__SecretKeys__0__KeyId="$KEY_ID" Webhooks__SecretKeys__0__Secret="$SECRET" \
 Connect__Endpoint="http://127.0.0.1:$SIM_PORT" Connect__ApiKeyId=local-api-key Connect__SecretApiKey=local-api-secret \
 Connect__MerchantId="$MERCHANT" Processing__AutoCapture=true \
-Processing__Tokenize__Enabled=true Processing__Pump__RetryDelay=00:00:05 \
-  dotnet functions/bin/Release/net10.0/ConnectEvents.Functions.dll --urls "http://127.0.0.1:$APP_PORT" &
+Processing__Tokenize__Enabled=true DevHost__FunctionKey="$FUNCTION_KEY" DevHost__MasterKey="$MASTER_KEY" \
+AzureFunctionsJobHost__extensions__queues__maxPollingInterval=00:00:00.500 \
+AzureFunctionsJobHost__extensions__queues__visibilityTimeout=00:00:05 \
+  dotnet tools/ConnectEvents.DevHost/bin/Release/net10.0/ConnectEvents.DevHost.dll --urls "http://127.0.0.1:$APP_PORT" &
 pids+=($!)
 
 wait_for "http://127.0.0.1:$SIM_PORT/admin/requests"
-wait_for "http://127.0.0.1:$APP_PORT/"
+wait_for "http://127.0.0.1:$APP_PORT/api/webhooks/connect"
 # One authorized card payment waiting for capture, for the sender command below.
 http "http://127.0.0.1:$SIM_PORT/admin/payments" POST "{\"merchantId\":\"$MERCHANT\",\"paymentId\":\"pay-demo-1\"}"
 
 cat <<MSG
 
-Connect Events is running (standalone mode, Azurite + Connect simulator on 127.0.0.1).
+Connect Events is running (dev host, Azurite + Connect simulator on 127.0.0.1).
   webhook URL:   http://127.0.0.1:$APP_PORT/api/webhooks/connect   (key id $KEY_ID, secret $SECRET)
   simulator:     http://127.0.0.1:$SIM_PORT   (seeded payment pay-demo-1, PENDING_CAPTURE; log: GET /admin/requests)
-  sessions:      POST http://127.0.0.1:$APP_PORT/api/sessions   {"customerReference":"ref-pay-demo-1"}
+  sessions:      POST http://127.0.0.1:$APP_PORT/api/sessions?code=$FUNCTION_KEY   {"customerReference":"ref-pay-demo-1"}
+  tokens:        GET  http://127.0.0.1:$APP_PORT/api/customers/ref-pay-demo-1/tokens?code=$MASTER_KEY   (admin key)
 
 Send a signed pending_capture for pay-demo-1 (paste into another terminal); below, the app logs
 "capture for event …" and the simulator logs "capture for payment pay-demo-1":
