@@ -66,16 +66,29 @@ public sealed partial class Program
 
     /// <summary>
     /// Creates the events queue and its poison queue before the listener starts, so it does not poll a missing queue
-    /// (the host's listener warns 404 on every poll until both exist).
+    /// (the host's listener warns 404 on every poll until both exist). Storage that cannot be reached at start is a
+    /// warning, not a stop: the listener keeps polling and the webhook answers 503 until it is back.
     /// </summary>
-    private sealed class QueueCreation(StorageClients storage, IOptions<EventsOptions> events) : IHostedService
+    private sealed partial class QueueCreation(StorageClients storage, IOptions<EventsOptions> events, ILogger<QueueCreation> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             var name = events.Value.QueueName;
-            await storage.Queue(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await storage.Queue(name + "-poison").CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var queue in new[] { name, name + "-poison" })
+            {
+                try
+                {
+                    await storage.Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or HttpRequestException)
+                {
+                    LogCreateFailed(logger, queue, StorageFailures.Describe(ex));
+                }
+            }
         }
+
+        [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Queue {Queue} could not be created at start ({Reason}); the listener keeps trying")]
+        private static partial void LogCreateFailed(ILogger logger, string queue, string reason);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

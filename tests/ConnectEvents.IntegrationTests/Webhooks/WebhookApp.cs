@@ -167,7 +167,18 @@ public sealed class WebhookApp : IAsyncDisposable, IDisposable
                     category is null || !(category.StartsWith("Function.", StringComparison.Ordinal) || category.StartsWith("Host.", StringComparison.Ordinal)));
                 _services?.Invoke(builder.Services);
             });
-            _host.StartAsync().GetAwaiter().GetResult();
+            try
+            {
+                _host.StartAsync().GetAwaiter().GetResult();
+            }
+            catch
+            {
+                // A start that failed (settings refused at start-up) leaves nothing to stop.
+                _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                _host = null;
+                throw;
+            }
+
             var bound = _host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             _address = new Uri(bound);
             return _address;
