@@ -40,6 +40,12 @@ public sealed partial class Program
         builder.Services.AddHostedService<QueueCreation>();
         builder.Host.ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues());
         builder.Services.AddSingleton<INameResolver, SettingNameResolver>();
+        // host.json's functionTimeout bounds an invocation here too: its token is cancelled when the time is up.
+        builder.Services.AddOptions<Microsoft.Azure.WebJobs.Host.JobHostFunctionTimeoutOptions>().Configure<IOptions<Processing.ProcessingOptions>>((timeout, processing) =>
+        {
+            timeout.Timeout = processing.Value.FunctionTimeout;
+            timeout.ThrowOnTimeout = false;
+        });
         builder.Services.AddSingleton<ITypeLocator, QueueFunctionTypes>();
         QueueFunctionCheck.Verify();
         customize?.Invoke(builder);

@@ -11,28 +11,53 @@ public static class EventProcessingServiceCollectionExtensions
     /// <summary>The host.json setting (as configuration key) that decides how many deliveries a queue message gets.</summary>
     public const string MaxDequeueCountKey = "AzureFunctionsJobHost:extensions:queues:maxDequeueCount";
 
+    /// <summary>host.json's function timeout, as configuration key.</summary>
+    public const string FunctionTimeoutKey = "AzureFunctionsJobHost:functionTimeout";
+
+    /// <summary>The margin a derived lease has over the function timeout.</summary>
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Takes the delivery limits from the host's configuration (host.json, overridable by
+    /// <c>AzureFunctionsJobHost__…</c> settings), so the processor counts deliveries as the trigger does and holds its
+    /// claim for as long as an invocation may run: the lease is the function timeout plus <see cref="LeaseMargin"/>
+    /// unless <c>Processing__LeaseDuration</c> is set (validated to be longer).
+    /// </summary>
+    internal static void ApplyHostLimits(ProcessingOptions options, IConfiguration configuration)
+    {
+        if (int.TryParse(configuration[MaxDequeueCountKey], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dequeues))
+        {
+            options.MaxDequeueCount = dequeues;
+        }
+
+        if (TimeSpan.TryParse(configuration[FunctionTimeoutKey], System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero)
+        {
+            options.FunctionTimeout = timeout;
+        }
+
+        if (string.IsNullOrEmpty(configuration[ProcessingOptions.SectionName + ":" + nameof(ProcessingOptions.LeaseDuration)]))
+        {
+            options.LeaseDuration = options.FunctionTimeout + LeaseMargin;
+        }
+    }
+
     /// <summary>Adds the processor and <see cref="QueueDelivery"/>, which the queue-triggered function calls.</summary>
     public static IServiceCollection AddEventProcessing(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ProcessingOptions>()
             .Bind(configuration.GetSection(ProcessingOptions.SectionName))
-            .Validate(o => o.LeaseDuration > TimeSpan.Zero, "Processing__LeaseDuration must be positive.")
-            .PostConfigure(o =>
-            {
-                // host.json's queues.maxDequeueCount is what the trigger enforces; the processor must count the same.
-                if (int.TryParse(configuration[MaxDequeueCountKey], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hostValue))
-                {
-                    o.MaxDequeueCount = hostValue;
-                }
-            })
-            .Validate(o => o.MaxDequeueCount >= 1, "host.json extensions.queues.maxDequeueCount (or Processing__MaxDequeueCount) must be at least 1.")
+            .PostConfigure(o => ApplyHostLimits(o, configuration))
+            .Validate(o => o.MaxDequeueCount >= 1, "host.json extensions.queues.maxDequeueCount must be at least 1.")
+            .Validate(o => o.LeaseDuration > o.FunctionTimeout,
+                "Processing__LeaseDuration must be longer than host.json functionTimeout: an invocation still running must never lose its claim to another delivery (leave Processing__LeaseDuration unset to derive it).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddConnectClient(configuration);
         services.AddProcessingStores(configuration);
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<QueueDelivery>();
+        services.TryAddSingleton<IDeliveryDeferral, QueueDeliveryDeferral>();
 
         return services;
     }

@@ -17,6 +17,9 @@ public enum ProcessingDisposition
     /// <summary>Already handled by an earlier delivery: complete the message.</summary>
     Skipped,
 
+    /// <summary>Another delivery holds the event's lease: a copy was queued to come back once that lease can have expired; complete this message.</summary>
+    Deferred,
+
     /// <summary>Connect refused for good (validation, declined, authorization, reference): recorded as Failed, complete the message.</summary>
     Failed,
 
@@ -34,7 +37,7 @@ public enum ProcessingDisposition
 public sealed record ProcessingResult(ProcessingDisposition Disposition, string Summary, string? EventId)
 {
     /// <summary>True when the message is done with (the invocation answers 2xx).</summary>
-    public bool IsSuccess => Disposition is ProcessingDisposition.Completed or ProcessingDisposition.Skipped or ProcessingDisposition.Failed;
+    public bool IsSuccess => Disposition is ProcessingDisposition.Completed or ProcessingDisposition.Skipped or ProcessingDisposition.Deferred or ProcessingDisposition.Failed;
 }
 
 /// <summary>A seam for fault-injection tests: called after each side effect, before the record is completed.</summary>
@@ -60,11 +63,13 @@ public sealed partial class EventProcessor
     private readonly TimeProvider _time;
     private readonly ILogger<EventProcessor> _logger;
     private readonly IProcessingHooks? _hooks;
+    private readonly IDeliveryDeferral _deferral;
 
     /// <summary>Creates the processor.</summary>
-    public EventProcessor(IProcessedEventStore store, ITokenVault vault, IConnectClient connect, IQuarantineStore quarantine,
+    public EventProcessor(IProcessedEventStore store, ITokenVault vault, IConnectClient connect, IQuarantineStore quarantine, IDeliveryDeferral deferral,
         IOptionsMonitor<ProcessingOptions> options, TimeProvider time, ILogger<EventProcessor> logger, IProcessingHooks? hooks = null)
     {
+        _deferral = deferral;
         _store = store;
         _vault = vault;
         _connect = connect;
@@ -110,12 +115,10 @@ public sealed partial class EventProcessor
             case ClaimStatus.AlreadyCompleted or ClaimStatus.AlreadyFailed:
                 LogSkipped(_logger, envelope.Id, claim.Status);
                 return new(ProcessingDisposition.Skipped, $"event {envelope.Id}: {claim.Status}, skipped", envelope.Id);
-            case ClaimStatus.InProgressElsewhere when lastDelivery:
-                // The delivery holding the lease completes it or is redelivered itself; this duplicate can go.
-                LogSkipped(_logger, envelope.Id, claim.Status);
-                return new(ProcessingDisposition.Skipped, $"event {envelope.Id}: in progress elsewhere, duplicate delivery dropped", envelope.Id);
             case ClaimStatus.InProgressElsewhere:
-                return new(ProcessingDisposition.Retry, $"event {envelope.Id}: in progress elsewhere, retry later", envelope.Id);
+                // Never the end of the event: its holder may have died. Come back when its lease can have run out, as a
+                // new message (so waiting costs no delivery of this one's budget); the claim then takes an expired lease over.
+                return await DeferAsync(message, envelope.Id, claim.Record?.LeaseExpiresAt, cancellationToken).ConfigureAwait(false);
         }
 
         var record = claim.Record!;
@@ -297,6 +300,26 @@ public sealed partial class EventProcessor
         return new(lastDelivery ? ProcessingDisposition.DeadLettered : ProcessingDisposition.Retry, $"event {eventId}: retry later: {reason}", eventId);
     }
 
+    private async Task<ProcessingResult> DeferAsync(TriggerMessage message, string eventId, DateTimeOffset? leaseExpiresAt, CancellationToken ct)
+    {
+        // One second past the lease: the claim compares against the store's clock, and a little margin costs nothing.
+        var remaining = (leaseExpiresAt ?? _time.GetUtcNow()) - _time.GetUtcNow();
+        var delay = (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) + TimeSpan.FromSeconds(1);
+        try
+        {
+            await _deferral.DeferAsync(message.Body, delay, ct).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Not deferred: fail this delivery instead, so the trigger redelivers it (or poisons it, replayable, after the last).
+            LogTransient(_logger, eventId, "the deferred copy could not be queued", ex.Message);
+            return new(ProcessingDisposition.Retry, $"event {eventId}: in progress elsewhere and not deferred, retry later", eventId);
+        }
+
+        LogDeferred(_logger, eventId, delay.TotalSeconds);
+        return new(ProcessingDisposition.Deferred, $"event {eventId}: in progress elsewhere, delivered again in {delay.TotalSeconds:F0} s", eventId);
+    }
+
     private async Task<ProcessingResult> QuarantineAsync(TriggerMessage message, string reason, CancellationToken ct)
     {
         try
@@ -352,6 +375,9 @@ public sealed partial class EventProcessor
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Event {EventId} hit an unexpected error; it will be retried")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Event {EventId} is held by another delivery; a copy comes back in {DelaySeconds:F0} s, when that lease can have expired")]
+    private static partial void LogDeferred(ILogger logger, string eventId, double delaySeconds);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Message {MessageId} is not a usable Connect event ({Reason}); quarantined as {QuarantineId}")]
     private static partial void LogQuarantined(ILogger logger, string? messageId, string reason, string quarantineId);

@@ -12,8 +12,14 @@ public sealed class ProcessingOptions
     /// <summary>Tokenization policy.</summary>
     public TokenizeOptions Tokenize { get; set; } = new();
 
-    /// <summary>How long one delivery may hold an event before another delivery may take it over.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long one delivery may hold an event before another delivery may take it over; derived from host.json's
+    /// functionTimeout (plus 30 s) unless set, and always longer than it.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5.5);
+
+    /// <summary>How long one invocation may run (host.json <c>functionTimeout</c>); read from the host's configuration, not a setting of its own.</summary>
+    public TimeSpan FunctionTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// The queue trigger's maxDequeueCount: the last delivery marks the record poisoned. Taken from host.json
