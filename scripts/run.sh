@@ -32,6 +32,13 @@ node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVer
   --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" > artifacts/run/azurite.log 2>&1 &
 pids+=($!)
 
+# curl is not assumed: Node.js (needed for Azurite anyway) does the HTTP calls of this script.
+http() { node -e 'fetch(process.argv[1],{method:process.argv[2],body:process.argv[3]||undefined,headers:{"content-type":"application/json"}}).then(r=>process.exit(r.status<500?0:1)).catch(()=>process.exit(1))' "$@"; }
+wait_for() { for _ in $(seq 1 150); do http "$1" GET && return 0; sleep 0.2; done; echo "$1 did not come up" >&2; return 1; }
+
+# The dev host creates its queues at start: let Azurite answer first.
+wait_for "http://127.0.0.1:$QUEUE_PORT/devstoreaccount1?comp=list"
+
 storage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 
 # The simulator accepts the key pair the function app signs with (Connect__ApiKeyId/SecretApiKey below); it starts
@@ -41,10 +48,6 @@ dotnet tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll --urls 
   --Simulator:Keys:0:ApiKeyId=local-api-key --Simulator:Keys:0:SecretApiKey=local-api-secret \
   > >(tee artifacts/run/simulator.log | sed -u 's/^/[simulator] /') 2>&1 &
 pids+=($!)
-
-# curl is not assumed: Node.js (needed for Azurite anyway) does the HTTP calls of this script.
-http() { node -e 'fetch(process.argv[1],{method:process.argv[2],body:process.argv[3]||undefined,headers:{"content-type":"application/json"}}).then(r=>process.exit(r.status<500?0:1)).catch(()=>process.exit(1))' "$@"; }
-wait_for() { for _ in $(seq 1 150); do http "$1" GET && return 0; sleep 0.2; done; echo "$1 did not come up" >&2; return 1; }
 
 AzureWebJobsStorage="$storage" \
 Webhooks__SecretKeys__0__KeyId="$KEY_ID" Webhooks__SecretKeys__0__Secret="$SECRET" \

@@ -115,10 +115,13 @@ public sealed partial class EventProcessor
             case ClaimStatus.AlreadyCompleted or ClaimStatus.AlreadyFailed:
                 LogSkipped(_logger, envelope.Id, claim.Status);
                 return new(ProcessingDisposition.Skipped, $"event {envelope.Id}: {claim.Status}, skipped", envelope.Id);
-            case ClaimStatus.InProgressElsewhere:
+            case ClaimStatus.InProgressElsewhere when lastDelivery:
                 // Never the end of the event: its holder may have died. Come back when its lease can have run out, as a
-                // new message (so waiting costs no delivery of this one's budget); the claim then takes an expired lease over.
+                // new message with a budget of its own; the claim then takes an expired lease over.
                 return await DeferAsync(message, envelope.Id, claim.Record?.LeaseExpiresAt, cancellationToken).ConfigureAwait(false);
+            case ClaimStatus.InProgressElsewhere:
+                // Usually a duplicate in flight whose holder finishes soon: the trigger's next delivery will see the outcome.
+                return new(ProcessingDisposition.Retry, $"event {envelope.Id}: in progress elsewhere, retry later", envelope.Id);
         }
 
         var record = claim.Record!;

@@ -114,6 +114,26 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AnEventHeldByACrashedDeliveryIsTakenOverOnItsLastDeliveryInsteadOfDropped()
+    {
+        // Every delivery is the last one; a process that died holding the event's claim left a lease of 3 s behind.
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "1",
+        });
+        p.Simulator.State.SeedPayment(M, "pay-held");
+        var held = await p.Store().ClaimAsync("evt-held", "crashed-host/1/x", TimeSpan.FromSeconds(3), new EventClaimInfo("payment.pending_capture", M, "pay-held"), CancellationToken.None);
+        Assert.Equal(ClaimStatus.Claimed, held.Status);
+
+        await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-held", "evt-held"));
+        var record = await p.WaitForStateAsync("evt-held", ProcessingState.Completed, TimeSpan.FromSeconds(30));
+
+        Assert.Equal("captured", record.Outcome);
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-held"));
+        Assert.Empty((await p.PoisonQueue().PeekMessagesAsync(10)).Value);
+    }
+
+    [Fact]
     public async Task OutOfOrderPaidOnACapturedPaymentDoesNotCapture()
     {
         await using var p = await Pipeline.StartAsync(azurite);
