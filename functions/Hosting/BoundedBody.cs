@@ -10,6 +10,9 @@ namespace ConnectEvents.Functions.Hosting;
 /// </summary>
 internal readonly struct BoundedBody : IDisposable
 {
+    /// <summary>The first buffer's size: a whole typical Connect event, and all an unverified caller gets before sending more.</summary>
+    internal const int InitialBuffer = 4096;
+
     private readonly byte[]? _buffer;
     private readonly int _length;
 
@@ -21,6 +24,9 @@ internal readonly struct BoundedBody : IDisposable
 
     /// <summary>True when the body (declared or as streamed) is over the limit; <see cref="Bytes"/> is then empty.</summary>
     public bool IsTooLarge => _buffer is null;
+
+    /// <summary>The size of the buffer holding the body (for tests of how memory follows the bytes received).</summary>
+    internal int Capacity => _buffer?.Length ?? 0;
 
     /// <summary>The body; valid until <see cref="Dispose"/>.</summary>
     public ReadOnlyMemory<byte> Bytes => _buffer is null ? default : _buffer.AsMemory(0, _length);
@@ -47,8 +53,9 @@ internal readonly struct BoundedBody : IDisposable
             sizeFeature.MaxRequestBodySize = limit + 1L;
         }
 
-        // One byte past the declared length, so the read that sees the end does not need a bigger buffer.
-        var buffer = ArrayPool<byte>.Shared.Rent(declared is { } n ? (int)n + 1 : Math.Min(4096, limit + 1));
+        // Memory follows the bytes that actually arrive, never the length a caller announces: start small (one byte
+        // past a small declared length, so the read that sees the end needs no bigger buffer) and double as data comes.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared is { } n ? n + 1 : InitialBuffer, Math.Min(InitialBuffer, limit + 1L)));
         var length = 0;
         try
         {
