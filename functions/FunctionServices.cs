@@ -23,6 +23,10 @@ public static class FunctionServices
             .AddFilter("Azure.Messaging.ServiceBus", LogLevel.Warning)
             .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
             .AddFilter("Polly", LogLevel.Warning));
+        // ASP.NET Core's per-request lines carry the full URL, query included: a function key sent as ?code= would be
+        // logged. Kept at Warning whatever the settings say: a post-configured rule comes after (and so outranks) theirs.
+        services.PostConfigure<LoggerFilterOptions>(options =>
+            options.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, null)));
         return services;
     }
 }

@@ -15,15 +15,23 @@ internal readonly struct BoundedBody : IDisposable
 
     private readonly byte[]? _buffer;
     private readonly int _length;
+    private readonly int _failure;
 
-    private BoundedBody(byte[]? buffer, int length)
+    private BoundedBody(byte[]? buffer, int length, int failure = 0)
     {
         _buffer = buffer;
         _length = length;
+        _failure = failure;
     }
 
     /// <summary>True when the body (declared or as streamed) is over the limit; <see cref="Bytes"/> is then empty.</summary>
-    public bool IsTooLarge => _buffer is null;
+    public bool IsTooLarge => _buffer is null && _failure == 0;
+
+    /// <summary>
+    /// The status Kestrel gave up on the upload with (408 for a body sent too slowly, 400 for a malformed one), or 0.
+    /// The caller answers it instead of letting the exception surface as an unhandled error.
+    /// </summary>
+    public int FailedStatus => _failure;
 
     /// <summary>The size of the buffer holding the body (for tests of how memory follows the bytes received).</summary>
     internal int Capacity => _buffer?.Length ?? 0;
@@ -75,10 +83,10 @@ internal readonly struct BoundedBody : IDisposable
                 {
                     read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
                 }
-                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                catch (BadHttpRequestException ex)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    return default;
+                    return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? default : new BoundedBody(null, 0, ex.StatusCode);
                 }
 
                 if (read == 0)

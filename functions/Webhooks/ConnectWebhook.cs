@@ -41,6 +41,11 @@ public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptio
             return Response.Text(StatusCodes.Status413PayloadTooLarge, $"The body exceeds {settings.MaxBodyBytes} bytes.");
         }
 
+        if (body.FailedStatus != 0)
+        {
+            return Response.Text(body.FailedStatus, "The body was not received whole.");
+        }
+
         var result = await ingress.HandleAsync(body.Bytes, new HeaderView(request.Headers), cancellationToken);
         return result.Status switch
         {

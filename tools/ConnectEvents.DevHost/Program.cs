@@ -2,6 +2,7 @@ using ConnectEvents.Functions;
 using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Messaging;
 using ConnectEvents.Storage;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,10 @@ public sealed partial class Program
         builder.Services.AddConnectEventsFunctions(builder.Configuration);
         builder.Services.AddOptions<DevHostKeys>().Bind(builder.Configuration.GetSection(DevHostKeys.SectionName));
         builder.Services.AddHostedService<QueueCreation>();
+        // The request log the dev host offers instead (category Microsoft.AspNetCore.HttpLogging, Information): method,
+        // path, status and duration; never the query string, where function keys travel.
+        builder.Services.AddHttpLogging(logging => logging.LoggingFields =
+            HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
         builder.Host.ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues());
         builder.Services.AddSingleton<INameResolver, SettingNameResolver>();
         // host.json's functionTimeout bounds an invocation here too: its token is cancelled when the time is up.
@@ -51,6 +56,7 @@ public sealed partial class Program
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseHttpLogging();
         var routePrefix = app.Configuration[$"{HostJsonConfiguration.SectionName}:extensions:http:routePrefix"] ?? "api";
         app.MapHttpFunctions(routePrefix);
         return app;

@@ -54,7 +54,12 @@ public sealed partial class WebhookIngress(
 
         if (!verification.IsValid)
         {
-            LogRejected(logger, verification.Failure, verification.KeyId ?? "(none)");
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+#pragma warning disable CA1873 // guarded just above: the escaping runs only when the line is written
+                LogRejected(logger, verification.Failure, LogText.Safe(verification.KeyId));
+#pragma warning restore CA1873
+            }
             Rejected.Add(1, new KeyValuePair<string, object?>("reason", verification.Failure.ToString()));
             return new IngressResult(IngressStatus.Unauthorized, verification.Failure.ToString());
         }
@@ -141,7 +146,8 @@ public sealed partial class WebhookIngress(
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Webhook event {EventId} ({EventType}, merchant {MerchantId}) accepted with key {KeyId}")]
     private static partial void LogAccepted(ILogger logger, string eventId, string eventType, string merchantId, string keyId);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Webhook rejected with 401: {Failure} (key id {KeyId})")]
+    // Debug: anyone can send these, as fast as they like; the rejected counter (by reason) is what operators watch.
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Webhook rejected with 401: {Failure} (key id {KeyId})")]
     private static partial void LogRejected(ILogger logger, WebhookFailure failure, string keyId);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Signed webhook event quarantined: {Reason} (key id {KeyId}, entry {EntryId})")]

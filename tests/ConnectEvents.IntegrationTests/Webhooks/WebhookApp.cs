@@ -56,6 +56,8 @@ public sealed class WebhookApp : IAsyncDisposable, IDisposable
             // Webhook tests read what the webhook enqueued; Pipeline switches processing on.
             ["AzureWebJobs.ProcessConnectEvent.Disabled"] = "true",
             ["DevHost:MasterKey"] = MasterKey,
+            // Our own Debug lines (rejections) are what several tests read.
+            ["Logging:LogLevel:ConnectEvents"] = "Debug",
             ["DevHost:FunctionKey"] = FunctionKey,
             // Poll the queue often: the host's default backs off to a minute when idle.
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.100",
@@ -114,6 +116,16 @@ public sealed class WebhookApp : IAsyncDisposable, IDisposable
         return client;
     }
 
+    /// <summary>The running app's services.</summary>
+    public IServiceProvider Services
+    {
+        get
+        {
+            Start();
+            return _host!.Services;
+        }
+    }
+
     /// <summary>A client of the running app without any key.</summary>
     public HttpClient CreateAnonymousClient()
     {
@@ -161,10 +173,7 @@ public sealed class WebhookApp : IAsyncDisposable, IDisposable
             {
                 builder.Configuration.AddInMemoryCollection(_settings);
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
-                builder.Logging.AddProvider(new FakeLoggerProvider(Logs));
-                // The WebJobs host's own function-result logs are structured with no message text, which the fake logger refuses.
-                builder.Logging.AddFilter<FakeLoggerProvider>((category, _) =>
-                    category is null || !(category.StartsWith("Function.", StringComparison.Ordinal) || category.StartsWith("Host.", StringComparison.Ordinal)));
+                builder.Logging.AddProvider(new Infrastructure.TextLogsOnly(new FakeLoggerProvider(Logs)));
                 _services?.Invoke(builder.Services);
             });
             try
