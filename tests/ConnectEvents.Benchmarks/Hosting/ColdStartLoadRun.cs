@@ -23,9 +23,9 @@ public sealed class ColdStartLoadRun : ILoadRun
     {
         var starts = LoadArgs.Count(args, 0, 15);
         Console.WriteLine($"cold start: process start -> first 200 on GET {ConnectWebhook.Route}, median of {starts} interleaved starts, 127.0.0.1");
-        await RunAsync("dotnet", "build tools/ConnectEvents.DevHost -c Release -v quiet -nologo");
-        await RunAsync("dotnet", "build tests/BareKestrel -c Release -v quiet -nologo");
-        var bare = Path.Combine(RepositoryPaths.Root, "tests", "BareKestrel", "bin", "Release", "net10.0", "BareKestrel.dll");
+        // Both are built with this project (project references), in its configuration, as DevHostProcess.AppDll assumes.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<configuration>/net10.0/
+        var bare = Path.Combine(RepositoryPaths.Root, "tests", "BareKestrel", "bin", configuration, "net10.0", "BareKestrel.dll");
 
         // The dev host creates its queue before it listens, so it needs storage that answers; the bare app needs nothing.
         await using var azurite = await AzuriteInstance.StartAsync();
@@ -108,20 +108,6 @@ public sealed class ColdStartLoadRun : ILoadRun
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
-    }
-
-    private static async Task RunAsync(string file, string arguments)
-    {
-        var started = Stopwatch.StartNew();
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { WorkingDirectory = RepositoryPaths.Root, UseShellExecute = false })
-            ?? throw new InvalidOperationException($"could not start {file}");
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {arguments} failed with {process.ExitCode}");
-        }
-
-        Console.WriteLine($"  ({file} {arguments}: {started.Elapsed.TotalSeconds:F0} s)");
     }
 
     private static double Median(List<double> values)
