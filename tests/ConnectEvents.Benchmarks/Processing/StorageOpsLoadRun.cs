@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
 using Azure.Storage.Queues.Models;
+using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using ConnectEvents.Storage;
@@ -89,11 +89,9 @@ public sealed class StorageOpsLoadRun : ILoadRun
 
     private static async Task Measure(AzuriteInstance azurite, int round, string label, int count, int concurrency, Func<int, Task> operation)
     {
-        var cpu = azurite.ProcessorTime;
-        var own = Process.GetCurrentProcess().TotalProcessorTime;
+        var window = CpuWindow.Start(azurite);
         var result = await LoadStats.RunAsync($"round {round}: {label}", count, concurrency, operation);
-        var used = azurite.ProcessorTime - cpu;
-        var client = Process.GetCurrentProcess().TotalProcessorTime - own;
+        var (client, used) = window.Stop();
         var calls = Math.Max(1, result.Requests);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{"",-41}cpu per call: Azurite {used.TotalMicroseconds / calls:F0} us, Azure SDK caller {client.TotalMicroseconds / calls:F0} us"));

@@ -1,10 +1,9 @@
-using System.Net;
-using System.Text;
+using System.Globalization;
 using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.Events;
+using ConnectEvents.Functions.Webhooks;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Messaging;
-using ConnectEvents.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -14,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace ConnectEvents.Benchmarks.Webhooks;
 
 /// <summary>
-/// Bounded loopback load on the webhook route over real Kestrel: a bare Kestrel POST endpoint, the app with an
-/// in-memory publisher, and the app with the Azurite queue, each with the same request count and concurrency.
+/// Bounded loopback load on the webhook route over real Kestrel: a bare Kestrel POST endpoint, then the dev host (in this
+/// process, Production, <c>ProcessConnectEvent</c> disabled so only ingress runs) with an in-memory publisher and with the
+/// Azurite queue, each with the same request count and concurrency.
 /// Usage: <c>load webhook [requests=20000] [concurrency=32]</c>.
 /// </summary>
 public sealed class WebhookLoadRun : ILoadRun
@@ -29,44 +29,39 @@ public sealed class WebhookLoadRun : ILoadRun
         var total = LoadArgs.Count(args, 0, 20_000);
         var concurrency = LoadArgs.Count(args, 1, 32);
         var body = SampleEvents.Build("payment.pending_capture", "1234", "000000123410000595980000100001");
-        var signature = WebhookVerifier.Sign(body, Encoding.UTF8.GetBytes(LoadFunctionApp.Secret));
+        var signature = SignedWebhookPost.Sign(body);
         Console.WriteLine($"webhook load: {total} POSTs of {body.Length} bytes, {concurrency} concurrent, 127.0.0.1");
 
+        // The dev host creates its queue at start, so even the in-memory run needs storage that answers.
+        await using var azurite = await AzuriteInstance.StartAsync();
+        LoadResult bareResult, inMemoryResult, queuedResult;
         await using (var bare = await StartBareAsync())
         {
-            await MeasureAsync("bare Kestrel POST (reads body, 200)", bare.Urls.First(), body, signature, total, concurrency);
+            bareResult = await MeasureAsync("bare Kestrel POST (reads body, 200)", new Uri(bare.Urls.First()), body, signature, total, concurrency);
         }
 
-        using (var inMemory = new LoadFunctionApp(null, services: services => services.AddSingleton<IEventPublisher, CountingPublisher>()))
+        await using (var inMemory = await LoadDevHost.StartAsync(azurite.ConnectionString, services: services => services.AddSingleton<IEventPublisher, CountingPublisher>()))
         {
-            await MeasureAsync("webhook, in-memory publisher", inMemory.ServerUrl, body, signature, total, concurrency);
+            inMemoryResult = await MeasureAsync("webhook, in-memory publisher", inMemory.ServerUrl, body, signature, total, concurrency);
         }
 
-        await using var azurite = await AzuriteInstance.StartAsync();
-        using var queued = new LoadFunctionApp(azurite.ConnectionString);
-        await MeasureAsync("webhook, Azurite Storage queue", queued.ServerUrl, body, signature, total, concurrency);
+        await using (var queued = await LoadDevHost.StartAsync(azurite.ConnectionString))
+        {
+            queuedResult = await MeasureAsync("webhook, Azurite Storage queue", queued.ServerUrl, body, signature, total, concurrency);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"webhook/bare: in-memory publisher {inMemoryResult.PerSecond / bareResult.PerSecond:P0} of bare req/s (p50 {inMemoryResult.P50Ms / bareResult.P50Ms:F2}x), " +
+            $"Azurite queue {queuedResult.PerSecond / bareResult.PerSecond:P0} (p50 {queuedResult.P50Ms / bareResult.P50Ms:F2}x)"));
     }
 
-    private static async Task MeasureAsync(string label, string baseUrl, byte[] body, string signature, int total, int concurrency)
+    private static async Task<LoadResult> MeasureAsync(string label, Uri baseUrl, byte[] body, string signature, int total, int concurrency)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
-
-        async Task Send(int _)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/connect") { Content = new ByteArrayContent(body) };
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-            request.Headers.TryAddWithoutValidation("X-GCS-Signature", signature);
-            request.Headers.TryAddWithoutValidation("X-GCS-KeyId", LoadFunctionApp.KeyId);
-            using var response = await http.SendAsync(request);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"{(int)response.StatusCode}");
-            }
-        }
-
+        using var http = SignedWebhookPost.Client(baseUrl, concurrency);
+        Task Send(int _) => SignedWebhookPost.SendAsync(http, body, signature);
         await LoadStats.RunAsync(label + " (warm-up)", Math.Min(2000, total / 10), concurrency, Send);
-        await LoadStats.RunAsync(label, total, concurrency, Send);
+        return await LoadStats.RunAsync(label, total, concurrency, Send);
     }
 
     private static async Task<WebApplication> StartBareAsync()
@@ -75,7 +70,7 @@ public sealed class WebhookLoadRun : ILoadRun
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.MapPost("/api/webhooks/connect", async (HttpContext context) =>
+        app.MapPost(ConnectWebhook.Route, async (HttpContext context) =>
         {
             var buffer = new byte[4096];
             while (await context.Request.Body.ReadAsync(buffer) > 0)
