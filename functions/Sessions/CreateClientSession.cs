@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Sessions;
 using Microsoft.AspNetCore.Mvc;
@@ -33,15 +32,9 @@ public sealed class CreateClientSession(ClientSessionService service)
                 return SessionResponses.Problem(new SessionProblem(413, $"The body is over {MaxBodyBytes} bytes."));
             }
 
-            try
+            if (ClientSessionValidation.Read(raw.Bytes.Span, out body) is { } problem)
             {
-                body = JsonSerializer.Deserialize(raw.Bytes.Span, SessionJsonContext.Default.CreateClientSessionRequest);
-            }
-            catch (JsonException ex)
-            {
-                var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-                return SessionResponses.Problem(new SessionProblem(400, "The session request is not valid JSON of the expected shape.",
-                    new Dictionary<string, string[]> { [field] = [ex.Path is null ? "Not valid JSON." : "Wrong type or malformed value."] }));
+                return SessionResponses.Problem(problem);
             }
         }
 

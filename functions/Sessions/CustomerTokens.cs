@@ -21,7 +21,11 @@ public sealed class CustomerTokens(ClientSessionService service)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? merchantId = request.Query["merchantId"];
+        if (request.Query.ContainsKey(ClientSessionValidation.MerchantIdField))
+        {
+            return SessionResponses.Problem(ClientSessionValidation.MerchantIdRefused);
+        }
+
         if (HttpMethods.IsGet(request.Method))
         {
             if (!string.IsNullOrEmpty(tokenId))
@@ -29,7 +33,7 @@ public sealed class CustomerTokens(ClientSessionService service)
                 return Response.Status(StatusCodes.Status405MethodNotAllowed).WithHeader("Allow", "DELETE");
             }
 
-            var list = await service.ListAsync(merchantId, customerReference, cancellationToken);
+            var list = await service.ListAsync(customerReference, cancellationToken);
             return SessionResponses.From(list, SessionJsonContext.Default.IReadOnlyListStoredTokenView);
         }
 
@@ -38,7 +42,7 @@ public sealed class CustomerTokens(ClientSessionService service)
             return Response.Status(StatusCodes.Status405MethodNotAllowed).WithHeader("Allow", "GET");
         }
 
-        var deleted = await service.DeleteAsync(merchantId, customerReference, tokenId, cancellationToken);
+        var deleted = await service.DeleteAsync(customerReference, tokenId, cancellationToken);
         return deleted.Problem is not null
             ? SessionResponses.Problem(deleted.Problem)
             : Response.Status(deleted.Value ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound);

@@ -66,8 +66,31 @@ public sealed class CanonicalStringTests : SimulatorTestBase
     [InlineData("a\n\t\t b\r\n   c", "a b c")]
     [InlineData("a \r\n b", "a  b")]
     [InlineData("\r\n  leading", "leading")]
+    [InlineData("a\n\nb", "a  b")] // each line break is its own: two breaks, two spaces
+    [InlineData("a\r\n\r\n  b", "a  b")]
+    [InlineData("a\rb", "a\rb")] // a CR without LF is not a line break
+    [InlineData("a\r\r\nb", "a\r b")]
+    [InlineData(" \t a b \t ", "a b")]
     public void UnfoldingReplacesEachLineBreakAndFollowingWhiteSpaceByOneSpace(string value, string expected) =>
         Assert.Equal(expected, V1HmacVerifier.Unfold(value));
+
+    // A bare "?" is an empty query; the SDKs sign the canonical resource with a query only when it is not empty.
+    [Fact]
+    public void AnEmptyQueryIsNotPartOfTheCanonicalResource()
+    {
+        var actual = V1HmacVerifier.BuildStringToSign("GET", null, Date, [], "/v1/1234/tokens/t1?");
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1234/tokens/t1\n", actual);
+    }
+
+    // Sorted by the lower-cased name: "X-GCS-B" after "x-gcs-a" although 'X' sorts before 'x'.
+    [Fact]
+    public void GcsHeadersSortByTheirLowerCasedNames()
+    {
+        var actual = V1HmacVerifier.BuildStringToSign("GET", null, Date, [new("X-GCS-B", "2"), new("x-gcs-a", "1"), new("X-Gcs-C", "3")], "/p");
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-a:1\nx-gcs-b:2\nx-gcs-c:3\n/p\n", actual);
+    }
 
     [Fact]
     public async Task HandWrittenStringWithSeveralGcsHeadersInAnyOrderIsAcceptedOverHttp()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Connect.Simulator;
 
@@ -17,7 +18,7 @@ internal readonly record struct AuthenticationResult(bool Authenticated, string?
 /// Server-side check of Connect's v1HMAC scheme, written from the contract alone (not shared with the client):
 /// <c>Authorization: GCS v1HMAC:{apiKeyId}:{base64(HMAC-SHA256(secret, stringToSign))}</c>.
 /// </summary>
-internal sealed class V1HmacVerifier(SimulatorOptions options)
+internal sealed partial class V1HmacVerifier(SimulatorOptions options)
 {
     private const string Scheme = "GCS v1HMAC:";
 
@@ -58,50 +59,25 @@ internal sealed class V1HmacVerifier(SimulatorOptions options)
             builder.Append(name).Append(':').Append(value).Append('\n');
         }
 
+        // A bare '?' is an empty query, and the canonical resource carries a query only when there is one.
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        if (queryStart < 0)
+        builder.Append(rawTarget, 0, queryStart < 0 ? rawTarget.Length : queryStart);
+        if (queryStart >= 0 && queryStart < rawTarget.Length - 1)
         {
-            builder.Append(rawTarget);
-        }
-        else
-        {
-            builder.Append(rawTarget, 0, queryStart).Append('?');
-            builder.Append(Uri.UnescapeDataString(rawTarget[(queryStart + 1)..]));
+            builder.Append('?').Append(Uri.UnescapeDataString(rawTarget[(queryStart + 1)..]));
         }
 
         return builder.Append('\n').ToString();
     }
 
-    /// <summary>Replaces every line break and the white space after it by one space, then trims.</summary>
-    public static string Unfold(string value)
-    {
-        if (value.AsSpan().IndexOfAny('\r', '\n') < 0)
-        {
-            return value.Trim(); // nothing folded: the common case, without copying
-        }
+    /// <summary>
+    /// Replaces every line break (CRLF or LF) and the white space after it that is not another line break by one space,
+    /// then trims: so two breaks in a row give two spaces, and a CR without LF is kept.
+    /// </summary>
+    public static string Unfold(string value) => LineBreak().Replace(value, " ").Trim();
 
-        var builder = new StringBuilder(value.Length);
-        var i = 0;
-        while (i < value.Length)
-        {
-            var c = value[i];
-            if (c is '\r' or '\n')
-            {
-                while (i < value.Length && value[i] is '\r' or '\n' or ' ' or '\t')
-                {
-                    i++;
-                }
-
-                builder.Append(' ');
-                continue;
-            }
-
-            builder.Append(c);
-            i++;
-        }
-
-        return builder.ToString().Trim();
-    }
+    [GeneratedRegex(@"\r?\n[\s-[\r\n]]*", RegexOptions.CultureInvariant)]
+    private static partial Regex LineBreak();
 
     /// <summary>Checks the Authorization header against the configured keys and the Date header against the clock.</summary>
     public AuthenticationResult Verify(

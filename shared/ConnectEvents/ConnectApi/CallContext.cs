@@ -7,13 +7,19 @@ namespace ConnectEvents.ConnectApi;
 public sealed class CallContext
 {
     /// <summary>Creates a context with an optional idempotence key.</summary>
-    public CallContext(string? idempotenceKey = null) => IdempotenceKey = idempotenceKey;
+    /// <exception cref="ArgumentException">The key holds a control character (CR, LF, NUL, …), which would end the header it goes in.</exception>
+    public CallContext(string? idempotenceKey = null) => IdempotenceKey = RequireHeaderSafe(idempotenceKey, nameof(idempotenceKey));
 
     /// <summary>The X-GCS-Idempotence-Key to send; a POST or DELETE is retried only when this is set.</summary>
     public string? IdempotenceKey { get; }
 
-    /// <summary>Optional caller metadata (a JSON object) sent base64-encoded as X-GCS-ClientMetaInfo.</summary>
-    public string? ClientMetaInfo { get; init; }
+    /// <summary>Optional caller metadata (a JSON object, on one line) sent base64-encoded as X-GCS-ClientMetaInfo.</summary>
+    /// <exception cref="ArgumentException">The value holds a control character (CR, LF, NUL, …).</exception>
+    public string? ClientMetaInfo
+    {
+        get;
+        init => field = RequireHeaderSafe(value, nameof(ClientMetaInfo));
+    }
 
     /// <summary>Set after the call: X-GCS-Idempotence-Request-Timestamp (ms since the epoch) when the response replays an earlier request with this key.</summary>
     public long? IdempotenceRequestTimestamp { get; internal set; }
@@ -33,5 +39,20 @@ public sealed class CallContext
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', operation, merchantId, resourceId)), hash);
         return string.Concat("ce-", operation, "-", Convert.ToHexStringLower(hash[..16]));
+    }
+
+    /// <summary>
+    /// Returns <paramref name="value"/> when it can go in a request header as it is: no control character (CR, LF, NUL,
+    /// DEL, C1), so it can neither end the header and start another nor be cut short.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value holds a control character; the message names <paramref name="name"/>, never the value.</exception>
+    internal static string? RequireHeaderSafe(string? value, string name)
+    {
+        if (value is not null && value.Any(char.IsControl))
+        {
+            throw new ArgumentException($"{name} must not contain control characters (CR, LF, NUL, ...): it goes in a request header.", name);
+        }
+
+        return value;
     }
 }

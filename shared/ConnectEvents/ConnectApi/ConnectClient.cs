@@ -107,13 +107,14 @@ public sealed class ConnectClient : IConnectClient
             request.Content = content;
         }
 
-        var key = context?.IdempotenceKey;
+        // CallContext refuses control characters already; checked again here because these headers are added without validation.
+        var key = CallContext.RequireHeaderSafe(context?.IdempotenceKey, nameof(CallContext.IdempotenceKey));
         if (key is not null)
         {
             request.Headers.TryAddWithoutValidation(IdempotenceKeyHeader, key);
         }
 
-        if (context?.ClientMetaInfo is { } meta)
+        if (CallContext.RequireHeaderSafe(context?.ClientMetaInfo, nameof(CallContext.ClientMetaInfo)) is { } meta)
         {
             request.Headers.TryAddWithoutValidation(ClientMetaInfoHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(meta)));
         }

@@ -187,10 +187,14 @@ public static class V1HmacSignature
         }
     }
 
-    /// <summary>Replaces every line break and the white space after it with one space, then trims.</summary>
+    /// <summary>
+    /// The canonical header value of the official SDKs: every line break (CRLF or a lone LF) together with the white space
+    /// after it that is not itself a line break becomes one space, then the value is trimmed. Two breaks in a row give two
+    /// spaces; a CR without its LF is not a line break and stays.
+    /// </summary>
     internal static string Unfold(string value)
     {
-        if (value.AsSpan().IndexOfAny('\r', '\n') < 0)
+        if (value.AsSpan().IndexOf('\n') < 0)
         {
             return value.Trim();
         }
@@ -199,19 +203,20 @@ public static class V1HmacSignature
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c is '\r' or '\n')
-            {
-                while (i + 1 < value.Length && value[i + 1] is '\r' or '\n' or ' ' or '\t')
-                {
-                    i++;
-                }
-
-                sb.Append(' ');
-            }
-            else
+            var crlf = c == '\r' && i + 1 < value.Length && value[i + 1] == '\n';
+            if (c != '\n' && !crlf)
             {
                 sb.Append(c);
+                continue;
             }
+
+            i += crlf ? 1 : 0;
+            while (i + 1 < value.Length && value[i + 1] is not ('\r' or '\n') && char.IsWhiteSpace(value[i + 1]))
+            {
+                i++;
+            }
+
+            sb.Append(' ');
         }
 
         return sb.ToString().Trim();

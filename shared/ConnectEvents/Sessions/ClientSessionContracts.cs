@@ -3,14 +3,14 @@ using System.Text.Json.Serialization;
 
 namespace ConnectEvents.Sessions;
 
-/// <summary>What the merchant's backend sends to <c>POST /api/sessions</c>.</summary>
+/// <summary>
+/// What the merchant's backend sends to <c>POST /api/sessions</c>. There is no merchant field: the merchant comes from
+/// configuration only, and any field not listed here is refused.
+/// </summary>
 public sealed class CreateClientSessionRequest
 {
     /// <summary>The merchant's own id for the customer (the token vault's key); required.</summary>
     public string? CustomerReference { get; set; }
-
-    /// <summary>The Connect merchant id; defaults to <c>Connect:MerchantId</c>.</summary>
-    public string? MerchantId { get; set; }
 
     /// <summary>Optional payment product filters passed through to Connect unchanged.</summary>
     public ProductFilters? PaymentProductFilters { get; set; }
@@ -36,7 +36,7 @@ public sealed class ProductFilter
     public IList<int>? Products { get; set; }
 }
 
-/// <summary>What <c>POST /api/sessions</c> answers: what the checkout page needs to call the Client API.</summary>
+/// <summary>What <c>POST /api/sessions</c> answers: what the checkout page needs to call the Client API, every part always present.</summary>
 /// <param name="ClientSessionId">The session id for the Client API.</param>
 /// <param name="CustomerId">The customer id for the Client API.</param>
 /// <param name="ClientApiUrl">The Client API base URL to use.</param>
@@ -45,10 +45,10 @@ public sealed class ProductFilter
 /// <param name="Tokens">The stored tokens offered in this session (invalid ones already removed).</param>
 /// <param name="RemovedInvalidTokens">How many stored tokens Connect reported invalid and were forgotten.</param>
 public sealed record CreateClientSessionResponse(
-    string? ClientSessionId,
-    string? CustomerId,
-    string? ClientApiUrl,
-    string? AssetUrl,
+    string ClientSessionId,
+    string CustomerId,
+    string ClientApiUrl,
+    string AssetUrl,
     [property: Obsolete("Connect deprecated region; use ClientApiUrl and AssetUrl.")] string? Region,
     IReadOnlyList<string> Tokens,
     int RemovedInvalidTokens);
@@ -61,8 +61,9 @@ public sealed record CreateClientSessionResponse(
 /// <param name="LastUsedAt">When it was last offered in a session.</param>
 public sealed record StoredTokenView(string TokenId, int? PaymentProductId, string? Alias, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
 
-/// <summary>Source-generated JSON for the session endpoints (camelCase, nulls omitted).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>Source-generated JSON for the session endpoints (camelCase, nulls omitted, unknown fields refused).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(CreateClientSessionRequest))]
 [JsonSerializable(typeof(CreateClientSessionResponse))]
 [JsonSerializable(typeof(IReadOnlyList<StoredTokenView>))]

@@ -52,28 +52,39 @@ public sealed partial class ClientSessionService
     public async Task<SessionOutcome<CreateClientSessionResponse>> CreateAsync(CreateClientSessionRequest? request, CancellationToken cancellationToken)
     {
         var errors = ClientSessionValidation.Validate(request);
-        var merchant = request is null ? null : ClientSessionValidation.ResolveMerchant(request.MerchantId, _connectOptions.CurrentValue.MerchantId, errors);
         if (errors.Count > 0)
         {
             return new(null, new SessionProblem(400, "The session request is invalid.", errors));
         }
 
+        if (Merchant() is not { } merchant)
+        {
+            return new(null, NotConfigured());
+        }
+
         var customer = request!.CustomerReference!;
         try
         {
-            var stored = await _vault.ListAsync(merchant!, customer, cancellationToken).ConfigureAwait(false);
+            var stored = await _vault.ListAsync(merchant, customer, cancellationToken).ConfigureAwait(false);
             var ids = stored.Select(t => t.TokenId).ToList();
-            var session = await _connect.CreateSessionAsync(merchant!, new SessionRequest
+            var session = await _connect.CreateSessionAsync(merchant, new SessionRequest
             {
                 Tokens = ids.Count > 0 ? ids : null,
                 PaymentProductFilters = Map(request.PaymentProductFilters),
             }, null, cancellationToken).ConfigureAwait(false);
 
+            // Checked before the vault changes: an answer we cannot hand on must not cost the customer stored tokens.
+            if (MissingParts(session) is { Count: > 0 } missing)
+            {
+                LogIncompleteSession(_logger, merchant, string.Join(',', missing));
+                return new(null, new SessionProblem(502, $"Connect's session answer lacks {string.Join(", ", missing)}."));
+            }
+
             var invalid = new HashSet<string>(session.InvalidTokens ?? [], StringComparer.Ordinal);
             var removed = 0;
             foreach (var id in ids.Where(invalid.Contains))
             {
-                if (await _vault.RemoveAsync(merchant!, customer, id, cancellationToken).ConfigureAwait(false))
+                if (await _vault.RemoveAsync(merchant, customer, id, cancellationToken).ConfigureAwait(false))
                 {
                     removed++;
                 }
@@ -82,24 +93,24 @@ public sealed partial class ClientSessionService
             var offered = ids.Where(id => !invalid.Contains(id)).ToList();
             if (offered.Count > 0)
             {
-                await _vault.MarkUsedAsync(merchant!, customer, offered, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await _vault.MarkUsedAsync(merchant, customer, offered, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 
-            LogSession(_logger, merchant!, offered.Count, removed);
+            LogSession(_logger, merchant, offered.Count, removed);
 #pragma warning disable CS0618 // Region is deprecated by Connect but still passed through for older client SDKs.
-            return new(new CreateClientSessionResponse(session.ClientSessionId, session.CustomerId, session.ClientApiUrl, session.AssetUrl, session.Region, offered, removed), null);
+            return new(new CreateClientSessionResponse(session.ClientSessionId!, session.CustomerId!, session.ClientApiUrl!, session.AssetUrl!, session.Region, offered, removed), null);
 #pragma warning restore CS0618
         }
         catch (Exception ex) when (ex is ConnectApiException or StoreUnavailableException)
         {
-            return new(null, Problem(ex, "create session"));
+            return new(null, Problem(ex, SessionOperation.CreateSession));
         }
     }
 
     /// <summary>The customer's stored tokens, newest first.</summary>
-    public async Task<SessionOutcome<IReadOnlyList<StoredTokenView>>> ListAsync(string? merchantId, string customerReference, CancellationToken cancellationToken)
+    public async Task<SessionOutcome<IReadOnlyList<StoredTokenView>>> ListAsync(string customerReference, CancellationToken cancellationToken)
     {
-        if (Check(merchantId, customerReference, out var merchant) is { } problem)
+        if (Check(customerReference, null, out var merchant) is { } problem)
         {
             return new(null, problem);
         }
@@ -111,14 +122,15 @@ public sealed partial class ClientSessionService
         }
         catch (StoreUnavailableException ex)
         {
-            return new(null, Problem(ex, "list tokens"));
+            LogUnavailable(_logger, "list tokens", ex.Message);
+            return new(null, Unavailable("list tokens"));
         }
     }
 
     /// <summary>Deletes a token at Connect (already gone there counts as deleted) and then from the vault; false when the customer has no such token.</summary>
-    public async Task<SessionOutcome<bool>> DeleteAsync(string? merchantId, string customerReference, string tokenId, CancellationToken cancellationToken)
+    public async Task<SessionOutcome<bool>> DeleteAsync(string customerReference, string tokenId, CancellationToken cancellationToken)
     {
-        if (Check(merchantId, customerReference, out var merchant) is { } problem)
+        if (Check(customerReference, tokenId, out var merchant) is { } problem)
         {
             return new(false, problem);
         }
@@ -135,7 +147,7 @@ public sealed partial class ClientSessionService
             {
                 await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), cancellationToken).ConfigureAwait(false);
             }
-            catch (ConnectApiException ex) when (ex.StatusCode is 404 or 410)
+            catch (ConnectApiException ex) when (ConnectFailureMap.Map(ex, SessionOperation.DeleteToken).Status == 204)
             {
                 // Connect no longer has it: forgetting it here is all that is left to do.
             }
@@ -146,11 +158,41 @@ public sealed partial class ClientSessionService
         }
         catch (Exception ex) when (ex is ConnectApiException or StoreUnavailableException)
         {
-            return new(false, Problem(ex, "delete token"));
+            return new(false, Problem(ex, SessionOperation.DeleteToken));
         }
     }
 
-    private SessionProblem? Check(string? merchantId, string customerReference, out string merchant)
+    /// <summary>What the contract promises that Connect's answer lacks (empty, or not an absolute http(s) URL for the URLs).</summary>
+    private static List<string> MissingParts(SessionResponse session)
+    {
+        var missing = new List<string>(4);
+        if (string.IsNullOrWhiteSpace(session.ClientSessionId))
+        {
+            missing.Add("clientSessionId");
+        }
+
+        if (string.IsNullOrWhiteSpace(session.CustomerId))
+        {
+            missing.Add("customerId");
+        }
+
+        if (!IsHttpUrl(session.ClientApiUrl))
+        {
+            missing.Add("clientApiUrl");
+        }
+
+        if (!IsHttpUrl(session.AssetUrl))
+        {
+            missing.Add("assetUrl");
+        }
+
+        return missing;
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+
+    private SessionProblem? Check(string customerReference, string? tokenId, out string merchant)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (ClientSessionValidation.CustomerReferenceProblem(customerReference) is { } p)
@@ -158,25 +200,43 @@ public sealed partial class ClientSessionService
             errors["customerReference"] = [p];
         }
 
-        merchant = ClientSessionValidation.ResolveMerchant(merchantId, _connectOptions.CurrentValue.MerchantId, errors) ?? string.Empty;
-
-        return errors.Count == 0 ? null : new SessionProblem(400, "The request is invalid.", errors);
-    }
-
-    private SessionProblem Problem(Exception ex, string operation)
-    {
-        if (ex is StoreUnavailableException || ex is ConnectApiException { IsTransient: true })
+        if (tokenId is not null && ClientSessionValidation.TokenIdProblem(tokenId) is { } t)
         {
-            LogTransient(_logger, operation, ex.Message);
-            return new SessionProblem(503, $"Could not {operation} right now; try again shortly.", RetryAfterSeconds: RetryAfterSeconds);
+            errors["tokenId"] = [t];
         }
 
-        var connect = (ConnectApiException)ex;
-        LogRefused(_logger, operation, connect.Kind, connect.StatusCode, connect.ErrorId, connect.ErrorCodes);
-        var status = connect.StatusCode is >= 400 and < 500 and not 401 and not 407 ? connect.StatusCode.Value : 502;
-        return new SessionProblem(status, $"Connect refused to {operation} ({connect.Kind}).", null, connect.ErrorId,
-            connect.Errors.Select(e => new ConnectErrorView(e.Code, e.Id, e.PropertyName)).ToList());
+        merchant = Merchant() ?? string.Empty;
+        return errors.Count > 0 ? new SessionProblem(400, "The request is invalid.", errors)
+            : merchant.Length == 0 ? NotConfigured()
+            : null;
     }
+
+    /// <summary>The configured merchant (<c>Connect__MerchantId</c>): the only merchant these routes act for.</summary>
+    private string? Merchant() => _connectOptions.CurrentValue.MerchantId is { } m && !string.IsNullOrWhiteSpace(m) ? m : null;
+
+    private SessionProblem NotConfigured()
+    {
+        LogNotConfigured(_logger);
+        return new SessionProblem(500, "The merchant is not configured (Connect__MerchantId).");
+    }
+
+    private SessionProblem Problem(Exception ex, SessionOperation operation)
+    {
+        var what = operation == SessionOperation.CreateSession ? "create the session" : "delete the token";
+        if (ex is not ConnectApiException connect)
+        {
+            LogUnavailable(_logger, what, ex.Message);
+            return Unavailable(what);
+        }
+
+        var answer = ConnectFailureMap.Map(connect, operation);
+        LogConnectFailure(_logger, answer.Level, what, answer.Status, connect.Kind, connect.StatusCode, connect.ErrorId, connect.ErrorCodes);
+        return new SessionProblem(answer.Status, $"Could not {what}: {answer.Reason}.", null, answer.Status is 503 ? null : connect.ErrorId,
+            answer.ShowsConnectErrors ? connect.Errors.Select(e => new ConnectErrorView(e.Code, e.Id, e.PropertyName)).ToList() : null,
+            answer.RetryLater ? RetryAfterSeconds : null);
+    }
+
+    private static SessionProblem Unavailable(string what) => new(503, $"Could not {what} right now; try again shortly.", RetryAfterSeconds: RetryAfterSeconds);
 
     private static PaymentProductFiltersClientSession? Map(ProductFilters? filters) => filters is null ? null : new()
     {
@@ -193,8 +253,14 @@ public sealed partial class ClientSessionService
     private static partial void LogDeleted(ILogger logger, string merchantId, string tokenId);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Could not {Operation}, answering 503: {Reason}")]
-    private static partial void LogTransient(ILogger logger, string operation, string reason);
+    private static partial void LogUnavailable(ILogger logger, string operation, string reason);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Connect refused to {Operation}: {Kind} ({Status}), errorId {ErrorId}, codes {ErrorCodes}")]
-    private static partial void LogRefused(ILogger logger, string operation, ConnectErrorKind kind, int? status, string? errorId, string errorCodes);
+    [LoggerMessage(EventId = 5004, Message = "Could not {Operation}, answering {Answer}: Connect {Kind} ({Status}), errorId {ErrorId}, codes {ErrorCodes}")]
+    private static partial void LogConnectFailure(ILogger logger, LogLevel level, string operation, int answer, ConnectErrorKind kind, int? status, string? errorId, string errorCodes);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Error, Message = "Connect's session answer for merchant {MerchantId} lacks {Missing}; answering 502")]
+    private static partial void LogIncompleteSession(ILogger logger, string merchantId, string missing);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "Connect__MerchantId is not configured: the session and token routes cannot act")]
+    private static partial void LogNotConfigured(ILogger logger);
 }

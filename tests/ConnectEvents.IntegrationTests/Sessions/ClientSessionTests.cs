@@ -71,6 +71,24 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
     [InlineData("""{"customerReference":"c","paymentProductFilters":{"restrictTo":{"products":[0]}}}""", "paymentProductFilters.restrictTo.products")]
     [InlineData("""{"customerReference":"c","paymentProductFilters":{"exclude":{"groups":["cards; drop"]}}}""", "paymentProductFilters.exclude.groups")]
     [InlineData("""{"customerReference":"c","merchantId":"12/34"}""", "merchantId")]
+    [InlineData("""{"customerReference":"c","merchantId":"1234"}""", "merchantId")] // even the configured one: the merchant is not the caller's to name
+    [InlineData("""{"customerReference":"a","customerReference":"alice"}""", "customerReference")]
+    [InlineData("""{"customerReference":"a","CustomerReference":"alice"}""", "CustomerReference")]
+    [InlineData("""{"customerReference":"c","paymentProductFilters":{"exclude":{"groups":["cards"]},"exclude":{"groups":[]}}}""", "paymentProductFilters.exclude")]
+    [InlineData("""{"customerReference":"c","paymentProductFilters":{"restrictTo":{"products":[1],"products":[2]}}}""", "paymentProductFilters.restrictTo.products")]
+    [InlineData("""{"customerReference":"c","other":1,"other":2}""", "other")]
+    [InlineData("""{"customerReference":"c","unknown":1}""", "unknown")]
+    [InlineData("""{"customerReference":" alice"}""", "customerReference")]
+    [InlineData("""{"customerReference":"alice\t"}""", "customerReference")]
+    [InlineData("""{"customerReference":"ali\u00ADce"}""", "customerReference")]
+    [InlineData("""{"customerReference":"ali\u200Bce"}""", "customerReference")]
+    [InlineData("""{"customerReference":"\u200Ealice"}""", "customerReference")]
+    [InlineData("""{"customerReference":"alice\u202E"}""", "customerReference")]
+    [InlineData("""{"customerReference":"\u2066alice\u2069"}""", "customerReference")]
+    [InlineData("""{"customerReference":"\uFEFFalice"}""", "customerReference")]
+    [InlineData("""{"customerReference":"ali\u0007ce"}""", "customerReference")]
+    [InlineData("""{"customerReference":"ali\uD800ce"}""", "customerReference")]
+    [InlineData("""{"customerReference":"alice\uDC00"}""", "customerReference")]
     [InlineData("""{"customerReference":"c","paymentProductFilters":{"restrictTo":{"products":"1"}}}""", "paymentProductFilters.restrictTo.products")]
     [InlineData("""not json""", "body")]
     public async Task BadInputGets400NamingTheField(string body, string field)
@@ -85,6 +103,75 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
         using var json = JsonDocument.Parse(text);
         Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _), text);
         Assert.DoesNotContain(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotUtf8Gets400NamingTheBody()
+    {
+        await using var p = await StartAsync();
+        using var content = new ByteArrayContent([.. "{\"customerReference\":\"ali"u8, 0xFF, 0xFE, .. "ce\"}"u8]);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await p.App.CreateClient().PostAsync("/api/sessions", content);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var json = JsonDocument.Parse(text);
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty("body", out _), text);
+        Assert.DoesNotContain(p.Simulator.State.Requests, r => r.Path.EndsWith("/sessions", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"customerId":"c1","clientApiUrl":"https://ca.example","assetUrl":"https://as.example"}""")]
+    [InlineData("""{"clientSessionId":"","customerId":"c1","clientApiUrl":"https://ca.example","assetUrl":"https://as.example"}""")]
+    [InlineData("""{"clientSessionId":"s1","clientApiUrl":"https://ca.example","assetUrl":"https://as.example"}""")]
+    [InlineData("""{"clientSessionId":"s1","customerId":"c1","assetUrl":"https://as.example"}""")]
+    [InlineData("""{"clientSessionId":"s1","customerId":"c1","clientApiUrl":"not a url","assetUrl":"https://as.example"}""")]
+    [InlineData("""{"clientSessionId":"s1","customerId":"c1","clientApiUrl":"https://ca.example"}""")]
+    public async Task AConnectSessionAnswerWithoutWhatTheContractPromisesIsA502AndTheVaultIsUntouched(string connectBody)
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-502", "tok-a", knownToConnect: true);
+        p.Simulator.State.InjectFault("/sessions", Fault.Status(201, connectBody.Replace("}", ""","invalidTokens":["tok-a"]}""", StringComparison.Ordinal)));
+
+        using var response = await PostSessionAsync(p, """{"customerReference":"cust-502"}""");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["tok-a"], (await p.Vault().ListAsync(M, "cust-502", CancellationToken.None)).Select(t => t.TokenId));
+    }
+
+    [Theory]
+    [InlineData(401, HttpStatusCode.BadGateway)] // our credentials refused: ours to fix, not the caller's
+    [InlineData(403, HttpStatusCode.BadGateway)]
+    [InlineData(402, HttpStatusCode.BadGateway)]
+    [InlineData(404, HttpStatusCode.BadGateway)]
+    [InlineData(418, HttpStatusCode.BadGateway)]
+    [InlineData(409, HttpStatusCode.Conflict)]
+    [InlineData(500, HttpStatusCode.ServiceUnavailable)]
+    [InlineData(504, HttpStatusCode.ServiceUnavailable)]
+    public async Task ConnectErrorsAreAnsweredFromTheCallersPointOfView(int connectStatus, HttpStatusCode expected)
+    {
+        await using var p = await StartAsync(new Dictionary<string, string?> { ["Connect:MaxRetries"] = "0" });
+        p.Simulator.State.InjectFault("/sessions", Fault.Status(connectStatus), times: 5);
+
+        using var response = await PostSessionAsync(p, """{"customerReference":"cust-err"}""");
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(expected == HttpStatusCode.ServiceUnavailable, response.Headers.RetryAfter is not null);
+    }
+
+    [Fact]
+    public async Task DeletingATokenConnectNoLongerHasForgetsIt()
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-gone", "tok-gone", knownToConnect: false);
+
+        using var response = await p.App.CreateClient().DeleteAsync("/api/customers/cust-gone/tokens/tok-gone");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Empty(await p.Vault().ListAsync(M, "cust-gone", CancellationToken.None));
     }
 
     [Fact]
@@ -155,10 +242,20 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=12%2F34")]
-    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=a%20b")]
-    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok-1?merchantId=12%2F34")]
-    public async Task OperatorCallsWithAMalformedMerchantIdGet400NamingIt(string method, string url)
+    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=12%2F34", "merchantId")]
+    [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=1234", "merchantId")] // even the configured one
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok-1?merchantId=12%2F34", "merchantId")]
+    [InlineData("GET", "/api/customers/%20cust-op/tokens", "customerReference")]
+    [InlineData("GET", "/api/customers/cust-op%20/tokens", "customerReference")]
+    [InlineData("GET", "/api/customers/cust%E2%80%8B-op/tokens", "customerReference")]
+    [InlineData("GET", "/api/customers/cust%C2%AD-op/tokens", "customerReference")]
+    [InlineData("DELETE", "/api/customers/%E2%80%AEcust-op/tokens/tok-1", "customerReference")]
+    [InlineData("DELETE", "/api/customers/cust-op%09/tokens/tok-1", "customerReference")]
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok-1%20", "tokenId")]
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok%E2%80%8F-1", "tokenId")]
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok%EF%BB%BF-1", "tokenId")]
+    [InlineData("DELETE", "/api/customers/cust-op/tokens/tok%07-1", "tokenId")]
+    public async Task OperatorCallsWithAMerchantIdOrAMalformedReferenceGet400NamingIt(string method, string url, string field)
     {
         await using var p = await StartAsync();
         await StoreAsync(p, "cust-op", "tok-1", knownToConnect: true);
@@ -169,7 +266,7 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(text);
-        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty("merchantId", out _), text);
+        Assert.True(json.RootElement.GetProperty("errors").TryGetProperty(field, out _), text);
         Assert.True(p.Simulator.State.HasToken(M, "tok-1"));
     }
 

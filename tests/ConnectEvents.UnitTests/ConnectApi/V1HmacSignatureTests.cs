@@ -57,6 +57,69 @@ public sealed class V1HmacSignatureTests
         Assert.Equal("POST\napplication/json; charset=utf-8\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/sessions\n", actual);
     }
 
+    // Header values: the official SDKs replace each line break ("\r\n" or "\n") together with the non-line-break white
+    // space after it by one space, then trim. A second line break is a line break of its own (its own space); a CR not
+    // followed by LF is not a line break and stays.
+    [Theory]
+    [InlineData("a\n\nb", "a  b")]
+    [InlineData("a\r\n\r\n  b", "a  b")]
+    [InlineData("a\n \n\tb", "a  b")]
+    [InlineData("a\rb", "a\rb")]
+    [InlineData("a\r\r\nb", "a\r b")]
+    [InlineData(" \t a b \t ", "a b")]
+    [InlineData("\r\n lead and trail \r\n", "lead and trail")]
+    [InlineData("a\r", "a")]
+    public void HeaderValuesAreCanonicalisedLikeTheSdks(string value, string expected)
+    {
+        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [new("X-GCS-ClientMetaInfo", value)], "/v1/1/services/testconnection", null);
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-clientmetainfo:" + expected + "\n/v1/1/services/testconnection\n", actual);
+    }
+
+    // The canonical resource is the path, plus "?" and the decoded query only when the URI has a query: a bare "?" has an
+    // empty one, so the SDKs (which test the parsed URI's query for emptiness) sign the path alone.
+    [Theory]
+    [InlineData("?")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void AnEmptyQueryIsNotSigned(string? query)
+    {
+        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [], "/v1/1/tokens/t1", query);
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/tokens/t1\n", actual);
+    }
+
+    // Names are compared after lower-casing: "X-GCS-B" sorts after "x-gcs-a" although 'X' < 'x' ordinally.
+    [Fact]
+    public void GcsHeadersSortByTheirLowerCasedNames()
+    {
+        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [new("X-GCS-B", "2"), new("x-gcs-a", "1"), new("X-Gcs-C", "3")], "/p", null);
+
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-a:1\nx-gcs-b:2\nx-gcs-c:3\n/p\n", actual);
+    }
+
+    [Theory]
+    [InlineData("key\r\nX-Evil: 1")]
+    [InlineData("key\n")]
+    [InlineData("key\r")]
+    [InlineData("key\0")]
+    [InlineData("key\u007f")]
+    [InlineData("key\u0085")]
+    public void AnIdempotenceKeyWithAControlCharacterIsRefusedNamingIt(string key)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CallContext(key));
+
+        Assert.Equal("idempotenceKey", error.ParamName);
+    }
+
+    [Fact]
+    public void ClientMetaInfoWithALineBreakIsRefusedNamingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CallContext("k") { ClientMetaInfo = "{}\r\nX-Evil: 1" });
+
+        Assert.Equal(nameof(CallContext.ClientMetaInfo), error.ParamName);
+    }
+
     [Fact]
     public void SignatureIsBase64HmacSha256OfTheUtf8String()
     {
