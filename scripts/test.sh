@@ -26,4 +26,9 @@ scripts/package.sh --out artifacts/connect-events.zip
 export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip
 
 echo "== dotnet test"
-dotnet test Events.sln -c Release --no-build --logger "console;verbosity=normal" "$@"
+mkdir -p artifacts
+status=0
+dotnet test Events.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee artifacts/test.log || status=$?
+# One closing line over every test project: "N passed, N failed".
+awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "%d passed, %d failed\n", p, f}' artifacts/test.log
+exit "$status"

@@ -32,6 +32,11 @@ public sealed class CreateClientSession(ClientSessionService service)
                 return SessionResponses.Problem(new SessionProblem(413, $"The body is over {MaxBodyBytes} bytes."));
             }
 
+            if (raw.FailedStatus != 0)
+            {
+                return SessionResponses.Problem(new SessionProblem(raw.FailedStatus, "The body was not received whole."));
+            }
+
             if (ClientSessionValidation.Read(raw.Bytes.Span, out body) is { } problem)
             {
                 return SessionResponses.Problem(problem);

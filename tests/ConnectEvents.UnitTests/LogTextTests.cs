@@ -8,7 +8,6 @@ public sealed class LogTextTests
     [InlineData("bidi\u202Eevil", "bidi\\u202eevil")]
     [InlineData("zero\u200Bwidth\u00ADsoft", "zero\\u200bwidth\\u00adsoft")]
     [InlineData("back\\slash", "back\\\\slash")]
-    [InlineData("lone\uD800surrogate", "lone\\ud800surrogate")]
     [InlineData(null, "(none)")]
     public void ControlInvisibleAndBidiCharactersAreEscaped(string? value, string expected) =>
         Assert.Equal(expected, LogText.Safe(value));
@@ -19,6 +18,9 @@ public sealed class LogTextTests
         var safe = LogText.Safe(new string('k', 10_000));
         Assert.Equal(new string('k', LogText.DefaultMaxLength) + "…(10000 chars)", safe);
     }
+
+    [Fact]
+    public void ALoneSurrogateIsEscaped() => Assert.Equal("lone\\ud800surrogate", LogText.Safe("lone" + '\uD800' + "surrogate"));
 
     [Fact]
     public void APairedSurrogateIsKept() => Assert.Equal("emoji 😀", LogText.Safe("emoji 😀"));
