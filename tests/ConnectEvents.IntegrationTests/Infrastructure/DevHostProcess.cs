@@ -10,12 +10,26 @@ namespace ConnectEvents.IntegrationTests.Infrastructure;
 public sealed class DevHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
     private readonly StringBuilder _output = new();
 
     private DevHostProcess(Process process, int port)
     {
         _process = process;
         Port = port;
+    }
+
+    /// <summary>The operating system's id of the dev host process.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The process's peak resident memory so far (VmHWM from /proc), in bytes.</summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line["VmHWM:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
     }
 
     /// <summary>The port the app was told to listen on.</summary>
@@ -113,6 +127,11 @@ public sealed class DevHostProcess : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
