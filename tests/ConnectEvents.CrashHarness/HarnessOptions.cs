@@ -1,0 +1,26 @@
+namespace ConnectEvents.CrashHarness;
+
+/// <summary>The harness's own settings (section <c>Crash</c>): how often it kills itself and how it receives.</summary>
+internal sealed class HarnessOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Crash";
+
+    /// <summary>The chance, at each crash point, that the process kills itself there (<c>Crash__Probability</c>); 0 turns crashes off.</summary>
+    public double Probability { get; set; }
+
+    /// <summary>Seeds the crash decisions (<c>Crash__Seed</c>), so a run can be repeated; give each process start its own.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>
+    /// How long a received message stays hidden (<c>Crash__VisibilityTimeout</c>), and so how soon a killed process's
+    /// in-flight messages come back. The WebJobs listener hard-codes 10 minutes here, too long for a test.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many messages are processed at once (<c>Crash__Concurrency</c>).</summary>
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>How long to wait before polling an empty queue again (<c>Crash__PollInterval</c>).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+}
