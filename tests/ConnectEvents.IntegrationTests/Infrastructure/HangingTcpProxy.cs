@@ -7,10 +7,12 @@ namespace ConnectEvents.IntegrationTests.Infrastructure;
 /// <summary>
 /// A loopback TCP proxy in front of one port that can hang: while hung it accepts connections but moves no byte in
 /// either direction and opens nothing upstream, so callers neither get an answer nor a refusal (a storage account that
-/// stopped responding, not one that went away). Bytes read before or during the hang are held and forwarded on resume.
+/// stopped responding, not one that went away). On resume, connections whose two ends are still open carry on with what
+/// was held; what a caller sent and then gave up on during the hang is never delivered.
 /// </summary>
 public sealed class HangingTcpProxy : IAsyncDisposable
 {
+    private const int MaxHeldBytes = 1024 * 1024;
     private static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(10);
 
     private readonly int _targetPort;
@@ -85,6 +87,17 @@ public sealed class HangingTcpProxy : IAsyncDisposable
         return flow;
     }
 
+    private bool IsHung
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_flowing.Task.IsCompleted;
+            }
+        }
+    }
+
     private Task WhileHungAsync(CancellationToken ct)
     {
         Task flowing;
@@ -125,13 +138,9 @@ public sealed class HangingTcpProxy : IAsyncDisposable
         _sockets.TryAdd(upstream, 0);
         try
         {
-            // A hung storage endpoint is not reached at all: the upstream connection waits too.
-            await WhileHungAsync(ct);
-            await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, ct);
-            await Task.WhenAll(PumpAsync(client, upstream, ct), PumpAsync(upstream, client, ct));
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
+            // A hung endpoint is not reached at all: a connection opened during the hang reaches it only on resume.
+            var connected = ConnectWhenFlowingAsync(upstream, ct);
+            await Task.WhenAll(PumpAsync(client, upstream, connected, ct), ReturnAsync(upstream, client, connected, ct));
         }
         finally
         {
@@ -140,35 +149,135 @@ public sealed class HangingTcpProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to, CancellationToken ct)
+    private async Task ConnectWhenFlowingAsync(Socket upstream, CancellationToken ct)
+    {
+        await WhileHungAsync(ct);
+        await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, ct);
+    }
+
+    private async Task ReturnAsync(Socket upstream, Socket client, Task connected, CancellationToken ct)
+    {
+        try
+        {
+            await connected;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            Close(client);
+            Close(upstream);
+            return;
+        }
+
+        await PumpAsync(upstream, client, connected, ct);
+    }
+
+    /// <summary>
+    /// Moves bytes from <paramref name="from"/> to <paramref name="to"/>. While hung, what arrives is held and sent on resume
+    /// if the sender is still there; a sender that gives up during the hang is cut off with everything it sent, so a
+    /// request abandoned during the outage never reaches storage late and cannot make up for an event the app dropped.
+    /// </summary>
+    private async Task PumpAsync(Socket from, Socket to, Task ready, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
+        var held = new List<byte[]>();
+        var heldBytes = 0;
+        Task<int>? pending = null;
         try
         {
             while (true)
             {
-                await WhileHungAsync(ct);
-                var read = await from.ReceiveAsync(buffer, SocketFlags.None, ct);
-                // Data that arrives once the hang began is held here until resume.
-                await WhileHungAsync(ct);
+                if (heldBytes >= MaxHeldBytes)
+                {
+                    // Read no more: the sender's own buffers fill and it stalls, as it would against a real hung peer.
+                    await WhileHungAsync(ct);
+                }
+
+                pending ??= from.ReceiveAsync(buffer, SocketFlags.None, ct).AsTask();
+                if (held.Count > 0)
+                {
+                    await Task.WhenAny(pending, WhileHungAsync(ct));
+                    if (!pending.IsCompleted)
+                    {
+                        // Resumed while the sender is quiet (waiting for an answer): deliver what was held now.
+                        await SendHeldAsync(to, held, ready, ct);
+                        heldBytes = 0;
+                        continue;
+                    }
+                }
+
+                int read;
+                try
+                {
+                    read = await pending;
+                }
+                catch (SocketException) when (IsHung)
+                {
+                    read = 0;
+                }
+
+                pending = null;
+                if (IsHung)
+                {
+                    if (read == 0)
+                    {
+                        // The sender gave up during the hang: nothing it sent arrives; the connection ends on resume.
+                        await WhileHungAsync(ct);
+                        break;
+                    }
+
+                    held.Add(buffer.AsSpan(0, read).ToArray());
+                    heldBytes += read;
+                    continue;
+                }
+
+                await SendHeldAsync(to, held, ready, ct);
+                heldBytes = 0;
                 if (read == 0)
                 {
                     to.Shutdown(SocketShutdown.Send);
                     return;
                 }
 
-                var sent = 0;
-                while (sent < read)
-                {
-                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, ct);
-                }
+                await ready;
+                await SendAllAsync(to, buffer.AsMemory(0, read), ct);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // One side failed: end the other direction too, as a real connection would.
-            Close(from);
-            Close(to);
+        }
+        finally
+        {
+            // A read still pending ends when its socket closes; observe it so its failure is not reported as unobserved.
+            _ = pending?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
+        // One side failed or was abandoned: end the other direction too, as a real connection would.
+        Close(from);
+        Close(to);
+    }
+
+    private static async Task SendHeldAsync(Socket to, List<byte[]> held, Task ready, CancellationToken ct)
+    {
+        if (held.Count == 0)
+        {
+            return;
+        }
+
+        await ready;
+        foreach (var chunk in held)
+        {
+            await SendAllAsync(to, chunk, ct);
+        }
+
+        held.Clear();
+    }
+
+    private static async Task SendAllAsync(Socket to, ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        var sent = 0;
+        while (sent < bytes.Length)
+        {
+            sent += await to.SendAsync(bytes[sent..], SocketFlags.None, ct);
         }
     }
 
