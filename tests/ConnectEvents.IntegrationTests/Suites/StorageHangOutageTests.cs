@@ -112,7 +112,7 @@ public sealed class StorageHangOutageTests(AzuriteFixture azurite, ITestOutputHe
         Print($"requests sent {all.Count} ({unusable} of them signed but unusable), 2xx {accepted.Count}, 503 {refused.Count}, other {all.Count - accepted.Count - refused.Count}");
         Print($"max latency {maxLatency.TotalMilliseconds:F0} ms (bound {(PublishTimeout + AnswerMargin).TotalMilliseconds:F0} ms)");
         Print($"acknowledged-but-lost = {lost.Count}");
-        Print($"503 yet stored before the re-send (a request given up during the hang never reaches storage, so 0 here) = {refusedYetStored}");
+        Print($"503 yet stored before the re-send (the write landed as the budget ran out, near resume: a duplicate, not a loss) = {refusedYetStored}");
         Print($"re-sent after resume {resent.Length}, accepted {resent.Count(r => r.StatusCode == HttpStatusCode.OK)}");
         Print($"proxy connections: queue {queueProxy.Accepted}, blob {blobProxy.Accepted}");
 
