@@ -178,6 +178,15 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Drops every pending fault and keeps everything else (an outage that ends while payments and the request log stay).</summary>
+    public void ClearFaults()
+    {
+        lock (_gate)
+        {
+            _faults.Clear();
+        }
+    }
+
     /// <summary>Forgets everything: payments, tokens, requests, faults, idempotence keys; the processing delay goes back to zero.</summary>
     public void Reset()
     {

@@ -38,12 +38,19 @@ public sealed class BlobQuarantineStore : IQuarantineStore
 {
     private readonly BlobContainerClient _container;
     private readonly CreateOnce _creation;
+    private readonly TimeSpan? _budget;
+    private readonly TimeProvider _time;
 
-    /// <summary>Creates the store; the container is created on first use if missing.</summary>
-    public BlobQuarantineStore(BlobContainerClient container)
+    /// <summary>
+    /// Creates the store; the container is created on first use if missing. With a <paramref name="budget"/>, one store
+    /// (container creation and retries included) gives up after it, as a publish does, so the webhook answers in time.
+    /// </summary>
+    public BlobQuarantineStore(BlobContainerClient container, TimeSpan? budget = null, TimeProvider? time = null)
     {
         _container = container ?? throw new ArgumentNullException(nameof(container));
         _creation = new CreateOnce(ct => _container.CreateIfNotExistsAsync(cancellationToken: ct));
+        _budget = budget;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The blob name of an entry.</summary>
@@ -58,14 +65,21 @@ public sealed class BlobQuarantineStore : IQuarantineStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         var json = JsonSerializer.SerializeToUtf8Bytes(entry, QuarantineJsonContext.Default.QuarantinedEvent);
+        using var budget = new CancellationTokenSource(_budget ?? Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {
             await _creation.RunAsync(
-                static (s, ct) => s.Store.UploadAsync(s.entry, s.json, ct), (Store: this, entry, json), BlobErrorCode.ContainerNotFound.ToString(), cancellationToken);
+                static (s, ct) => s.Store.UploadAsync(s.entry, s.json, ct), (Store: this, entry, json), BlobErrorCode.ContainerNotFound.ToString(), linked.Token);
         }
         catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {
             throw EventPublishException.FromStorage($"Quarantine container '{_container.Name}'", ex);
+        }
+        catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Storage that stops answering (no refusal, no error) would otherwise hold the webhook for every retry's network timeout.
+            throw new EventPublishException($"Quarantine container '{_container.Name}' did not take the event within the {_budget!.Value.TotalSeconds:0.###} s budget (Events__PublishTimeout).", ex);
         }
     }
 

@@ -42,8 +42,11 @@ public static class WebhookServiceCollectionExtensions
             return stores.Count == 1 ? stores[0] : new CompositeSecretKeyStore(stores);
         });
         services.TryAddSingleton<WebhookVerifier>();
+        // The same budget as a publish: quarantining is the webhook's other durable write before it answers.
         services.TryAddSingleton<IQuarantineStore>(sp => new BlobQuarantineStore(
-            sp.GetRequiredService<StorageClients>().BlobContainer(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.QuarantineContainer)));
+            sp.GetRequiredService<StorageClients>().BlobContainer(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.QuarantineContainer),
+            sp.GetRequiredService<IOptions<EventsOptions>>().Value.PublishTimeout,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddEventPublishing(configuration);
         services.TryAddSingleton<WebhookIngress>();
         return services;
