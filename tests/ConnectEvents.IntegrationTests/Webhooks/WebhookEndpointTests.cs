@@ -27,6 +27,35 @@ public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task TheKnownAnswerVectorIsAcceptedOverHttpAndAByteChangedCopyIsNot()
+    {
+        // The same vector as the verifier's unit test, computed independently (Python hmac/hashlib), not by our signer:
+        // through Kestrel and the ASP.NET Core integration the signature is checked over the bytes exactly as received.
+        var body = Encoding.UTF8.GetBytes("{\"apiVersion\":\"v1\",\"id\":\"evt-1\",\"merchantId\":\"1234\",\"type\":\"payment.paid\",\"payment\":{\"id\":\"p1\"}}");
+        const string signature = "SWjJI3J1A21mGNkSmQy4KRBJ7wReamYXMp4CFS4oVhQ=";
+        await using var app = new WebhookApp(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Webhooks:SecretKeys:0:KeyId"] = "key-2026",
+            ["Webhooks:SecretKeys:0:Secret"] = "known-secret",
+        });
+        using var client = app.CreateAnonymousClient();
+
+        async Task<HttpStatusCode> Send(byte[] bytes)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Functions.Webhooks.ConnectWebhook.Route) { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            request.Headers.TryAddWithoutValidation("X-GCS-Signature", signature);
+            request.Headers.TryAddWithoutValidation("X-GCS-KeyId", "key-2026");
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await Send(body));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Send([.. body, (byte)'\n'])); // one trailing newline more
+        Assert.Equal(body, Assert.Single(await app.PeekAllAsync()).Body.ToArray());
+    }
+
+    [Fact]
     public async Task DuplicatePostsOfOneEventAreBothAcknowledged()
     {
         var body = SampleEvents.Build("payment.paid", "1234", "pay-2", "evt-dup");
