@@ -19,14 +19,14 @@ public sealed class ProcessingOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5.5);
 
     /// <summary>How long one invocation may run (host.json <c>functionTimeout</c>); read from the host's configuration, not a setting of its own.</summary>
-    public TimeSpan FunctionTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan FunctionTimeout { get; internal set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// The queue trigger's maxDequeueCount: the last delivery marks the record poisoned. Taken from host.json
     /// (<c>extensions.queues.maxDequeueCount</c>, overridable as <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c>)
     /// whenever the host configuration is loaded, so the two cannot disagree.
     /// </summary>
-    public int MaxDequeueCount { get; set; } = 5;
+    public int MaxDequeueCount { get; internal set; } = 5;
 }
 
 /// <summary>When to turn a payment's card into a reusable token, and whose token it is.</summary>

@@ -35,6 +35,16 @@ public sealed class DeliveryLimitsTests
     }
 
     [Fact]
+    public void TheLimitsAreNotSettingsOfTheirOwn()
+    {
+        // One place only: a Processing__ value that disagreed with host.json would make the processor count differently.
+        var options = Options(new() { ["Processing:MaxDequeueCount"] = "9", ["Processing:FunctionTimeout"] = "00:20:00" });
+
+        Assert.Equal(5, options.MaxDequeueCount);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.FunctionTimeout);
+    }
+
+    [Fact]
     public void AZeroDequeueCountIsRefused() =>
         Assert.Throws<OptionsValidationException>(() => Options(new() { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "0" }));
 
