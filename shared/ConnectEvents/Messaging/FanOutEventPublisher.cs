@@ -49,7 +49,8 @@ public sealed class FanOutEventPublisher : IEventPublisher
         ArgumentNullException.ThrowIfNull(message);
         using var budget = new CancellationTokenSource(_budget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
-        var queue = Run(Queue, message, linked.Token);
+        // Alone, the queue needs no hand-off to another thread: nothing waits to start beside it.
+        var queue = Topic is null ? Queue.PublishAsync(message, linked.Token) : Run(Queue, message, linked.Token);
         var topic = Topic is null ? Task.CompletedTask : Run(Topic, message, linked.Token);
         // Each task's outcome is looked at below; WhenAll's exception would only be the first of them.
         await Task.WhenAll(queue, topic).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

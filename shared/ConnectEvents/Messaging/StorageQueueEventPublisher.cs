@@ -28,19 +28,35 @@ public sealed class StorageQueueEventPublisher : IEventPublisher
 
     /// <inheritdoc />
     /// <exception cref="EventTooLargeException">The event is larger than <see cref="MaxRawBytes"/>.</exception>
-    public async Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
+    public Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Body.Length > MaxRawBytes)
+        return SendAsync(message.Body, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Enqueues the raw event to become visible after <paramref name="delay"/> (a redelivery the processor schedules);
+    /// same size limit, queue creation and failure mapping as <see cref="PublishAsync"/>.
+    /// </summary>
+    /// <exception cref="EventPublishException">The queue did not take the message.</exception>
+    public Task PublishLaterAsync(ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken) =>
+        SendAsync(body, delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxDelay ? MaxDelay : delay, cancellationToken);
+
+    /// <summary>The longest a queue message may stay invisible (the Storage queue limit).</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
+
+    private async Task SendAsync(ReadOnlyMemory<byte> body, TimeSpan? delay, CancellationToken cancellationToken)
+    {
+        if (body.Length > MaxRawBytes)
         {
-            throw new EventTooLargeException($"The event is {message.Body.Length} bytes; a Storage queue message holds at most {MaxRawBytes}.");
+            throw new EventTooLargeException($"The event is {body.Length} bytes; a Storage queue message holds at most {MaxRawBytes}.");
         }
 
         try
         {
             await _creation.RunAsync(
-                static (s, ct) => s.Queue.SendMessageAsync(s.Body, cancellationToken: ct),
-                (Queue: _queue, Body: BinaryData.FromBytes(message.Body)), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
+                static (s, ct) => s.Queue.SendMessageAsync(s.Body, s.Delay, cancellationToken: ct),
+                (Queue: _queue, Body: BinaryData.FromBytes(body), Delay: delay), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
         }
         catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {

@@ -312,7 +312,7 @@ public sealed partial class EventProcessor
         {
             await _deferral.DeferAsync(message.Body, delay, ct).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException ex)
+        catch (EventPublishException ex)
         {
             // Not deferred: fail this delivery instead, so the trigger redelivers it (or poisons it, replayable, after the last).
             LogTransient(_logger, eventId, "the deferred copy could not be queued", ex.Message);
