@@ -21,29 +21,9 @@ public sealed record HttpFunction(string Name, string Route, IReadOnlyList<strin
 public static class HttpFunctions
 {
     /// <summary>Every <c>[Function]</c> method of the function app whose trigger is <c>[HttpTrigger]</c>.</summary>
-    public static IReadOnlyList<HttpFunction> Discover()
-    {
-        var functions = new List<HttpFunction>();
-        foreach (var type in typeof(ConnectWebhook).Assembly.GetExportedTypes())
-        {
-            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
-            {
-                if (method.GetCustomAttribute<FunctionAttribute>() is not { } function)
-                {
-                    continue;
-                }
-
-                var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null);
-                if (trigger is not null)
-                {
-                    var methods = (trigger.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
-                    functions.Add(new HttpFunction(function.Name, trigger.Route ?? function.Name, methods, trigger.AuthLevel, method));
-                }
-            }
-        }
-
-        return functions;
-    }
+    public static IReadOnlyList<HttpFunction> Discover() =>
+        [.. AppFunctions.WithTrigger<HttpTriggerAttribute>().Select(f => new HttpFunction(
+            f.Function.Name, f.Trigger.Route ?? f.Function.Name, (f.Trigger.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray(), f.Trigger.AuthLevel, f.Method))];
 
     /// <summary>Maps every function of <see cref="Discover"/> under <paramref name="routePrefix"/>, behind its authorization level.</summary>
     public static IEndpointRouteBuilder MapHttpFunctions(this IEndpointRouteBuilder app, string routePrefix)

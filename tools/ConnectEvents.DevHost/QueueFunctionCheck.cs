@@ -16,12 +16,7 @@ public static class QueueFunctionCheck
 {
     /// <summary>The app's <c>[Function]</c> methods whose trigger is the worker's <c>[QueueTrigger]</c>.</summary>
     public static IReadOnlyList<QueueFunction> InApp() =>
-        [.. from type in typeof(ConnectWebhook).Assembly.GetExportedTypes()
-            from method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            let function = method.GetCustomAttribute<FunctionAttribute>()
-            let trigger = method.GetParameters().Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).FirstOrDefault(a => a is not null)
-            where function is not null && trigger is not null
-            select new QueueFunction(function.Name, trigger.QueueName, trigger.Connection)];
+        [.. AppFunctions.WithTrigger<QueueTriggerAttribute>().Select(f => new QueueFunction(f.Function.Name, f.Trigger.QueueName, f.Trigger.Connection))];
 
     /// <summary>The functions the dev host's WebJobs listener runs.</summary>
     public static IReadOnlyList<QueueFunction> InDevHost() =>
