@@ -132,14 +132,14 @@ public sealed class CrashSuiteTests(AzuriteFixture azurite, ITestOutputHelper ou
         var poisonReplayable = events.Keys.Count(id => states[id] != ProcessingState.Completed && poisoned.ContainsKey(id));
         var lost = events.Keys.Where(id => states[id] != ProcessingState.Completed && !poisoned.ContainsKey(id)).ToList();
         var report = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"crash suite: {events.Count} events, {messages.Count} copies, {Processes} processes, p = 0.1 per point, maxDequeueCount {MaxDequeueCount}")
+            .AppendLine(CultureInfo.InvariantCulture, $"{events.Count} events, {messages.Count} copies, {Processes} processes, p = 0.1 per point, maxDequeueCount {MaxDequeueCount}")
             .AppendLine(stats.Report())
             .AppendLine(CultureInfo.InvariantCulture, $"records: completed {completed}, failed {failed}, dead-lettered {deadLettered}, other {events.Count - completed - failed - deadLettered} ({string.Join(", ", states.Values.Where(s => s is not (ProcessingState.Completed or ProcessingState.Failed or ProcessingState.DeadLettered)).GroupBy(s => s?.ToString() ?? "none").Select(g => $"{g.Key} {g.Count()}"))})")
             .AppendLine(CultureInfo.InvariantCulture, $"poison: {poisoned.Values.Sum()} messages of {poisoned.Count} events; not completed but replayable from poison: {poisonReplayable}")
             .AppendLine(CultureInfo.InvariantCulture, $"captures: {captures.Values.Count(c => c == 1)} payments once, {captures.Values.Count(c => c == 0)} never, {captures.Values.Count(c => c > 1)} more than once")
             .AppendLine(CultureInfo.InvariantCulture, $"lost = {lost.Count}; run {watch.Elapsed.TotalSeconds:F1} s")
             .ToString();
-        output.WriteLine(report);
+        SuiteFigures.Print(output, "crash", report);
 
         Assert.True(stats.Kills > 0, "nothing was killed: the suite proved nothing\n" + report);
         var capturedTwice = captures.Where(c => c.Value > 1).Select(c => $"{events[c.Key]} ({c.Value})").ToList();

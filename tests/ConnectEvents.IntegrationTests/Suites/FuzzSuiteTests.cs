@@ -83,12 +83,11 @@ public sealed class FuzzSuiteTests(AzuriteFixture azurite, ITestOutputHelper out
         var quarantined = await container.ExistsAsync() ? container.GetBlobs().Count() : 0;
 
         var report = new StringBuilder()
-            .AppendLine($"fuzz: {order.Count} requests in {watch.Elapsed.TotalSeconds:F1} s; peak RSS {peak / (1024.0 * 1024):F0} MiB; enqueued {enqueued} (genuine {genuine.Count}); quarantined {quarantined}")
+            .AppendLine($"{order.Count} requests in {watch.Elapsed.TotalSeconds:F1} s; peak RSS {peak / (1024.0 * 1024):F0} MiB; enqueued {enqueued} (genuine {genuine.Count}); quarantined {quarantined}")
             .AppendJoin(Environment.NewLine, statuses.OrderBy(s => s.Key.Kind, StringComparer.Ordinal).ThenBy(s => s.Key.Status)
                 .Select(s => $"  {s.Key.Kind,-28} {(s.Key.Status < 0 ? "closed" : s.Key.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)),6} x {s.Value}"))
             .ToString();
-        output.WriteLine(report);
-        Console.WriteLine(report);
+        SuiteFigures.Print(output, "fuzz", report);
 
         Assert.True(order.Count >= 10_000);
         Assert.DoesNotContain(statuses, s => s.Key.Status >= 500);

@@ -89,9 +89,8 @@ public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutpu
         var lines = log.Split('\n');
         var secrets = new[] { WebhookSecret, OldWebhookSecret, ApiSecret, FunctionKey, MasterKey, Card };
         var found = lines.Where(line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal)) || CardNumbers().Matches(line).Any(m => Luhn(m.Value))).ToList();
-        var report = $"secrets: {lines.Length} log lines at Trace scanned for {secrets.Length} secrets and Luhn-valid card numbers; {found.Count} found";
-        output.WriteLine(report);
-        Console.WriteLine(report);
+        var report = $"{lines.Length} log lines at Trace scanned for {secrets.Length} secrets and Luhn-valid card numbers; {found.Count} found";
+        SuiteFigures.Print(output, "secrets", report);
 
         Assert.True(lines.Length > 200, $"the run logged only {lines.Length} lines: Trace logging was not on");
         Assert.Contains("evt-sec-1", log, StringComparison.Ordinal);
