@@ -128,7 +128,7 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Event {EventId} sent to Service Bus topic {Topic}")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Event {EventId} sent to Service Bus topic {Topic}")]
     private static partial void LogSent(ILogger logger, string eventId, string topic);
 
     /// <summary>The application property names set on messages, as subscription SQL filters and subscribers see them.</summary>
