@@ -1,4 +1,5 @@
 using ConnectEvents.ConnectApi;
+using ConnectEvents.Idempotence;
 using ConnectEvents.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

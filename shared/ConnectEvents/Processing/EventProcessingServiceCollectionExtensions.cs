@@ -1,4 +1,6 @@
 using ConnectEvents.ConnectApi;
+using ConnectEvents.Idempotence;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -54,7 +56,7 @@ public static class EventProcessingServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddConnectClient(configuration);
-        services.AddProcessingStores(configuration);
+        services.AddProcessedEventStore(configuration).AddTokenVault(configuration);
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<QueueDelivery>();
         services.TryAddSingleton<IDeliveryDeferral, QueueDeliveryDeferral>();

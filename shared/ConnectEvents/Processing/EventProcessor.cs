@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using ConnectEvents.ConnectApi;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
+using ConnectEvents.Storage;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,7 @@
 using ConnectEvents.ConnectApi;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

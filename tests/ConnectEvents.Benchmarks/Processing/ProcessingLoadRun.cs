@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Connect.Simulator;
 using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using ConnectEvents.Storage;

@@ -1,9 +1,12 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Connect.Simulator;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Webhooks;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectEvents.IntegrationTests.Processing;

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using ConnectEvents.Storage;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Connect.Simulator;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using Microsoft.Extensions.DependencyInjection;

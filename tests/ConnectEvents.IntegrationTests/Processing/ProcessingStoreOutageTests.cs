@@ -1,5 +1,8 @@
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +24,7 @@ public sealed class ProcessingStoreOutageTests
             ["Processing:Store:TableName"] = AzuriteFixture.UniqueName("events"),
             ["TokenVault:TableName"] = AzuriteFixture.UniqueName("vault"),
         }).Build();
-        await using var services = new ServiceCollection().AddProcessingStores(configuration).BuildServiceProvider();
+        await using var services = new ServiceCollection().AddProcessedEventStore(configuration).AddTokenVault(configuration).BuildServiceProvider();
         var store = services.GetRequiredService<IProcessedEventStore>();
         var vault = services.GetRequiredService<ITokenVault>();
         var token = new StoredToken("1234", "cust", "tok", 1, "pay-1", DateTimeOffset.UtcNow, null, null);

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectEvents.IntegrationTests.Processing;

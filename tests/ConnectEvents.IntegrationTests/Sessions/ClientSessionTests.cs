@@ -3,9 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Connect.Simulator;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Processing;
 using ConnectEvents.Processing;
+using ConnectEvents.Tokens;
 
 namespace ConnectEvents.IntegrationTests.Sessions;
 

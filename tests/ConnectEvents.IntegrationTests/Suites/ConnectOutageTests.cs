@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Connect.Simulator;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Processing;
 using ConnectEvents.Processing;

@@ -7,6 +7,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Connect.Simulator;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using Xunit.Abstractions;

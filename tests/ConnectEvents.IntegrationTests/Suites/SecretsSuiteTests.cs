@@ -4,8 +4,10 @@ using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Connect.Simulator;
 using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
 using ConnectEvents.Webhooks;
 using Xunit.Abstractions;
 

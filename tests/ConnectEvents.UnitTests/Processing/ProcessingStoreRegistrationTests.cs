@@ -1,4 +1,6 @@
+using ConnectEvents.Idempotence;
 using ConnectEvents.Processing;
+using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -13,7 +15,8 @@ public sealed class ProcessingStoreRegistrationTests
         settings.TryAdd("AzureWebJobsStorage", "UseDevelopmentStorage=true");
         var services = new ServiceCollection();
         before?.Invoke(services);
-        return services.AddProcessingStores(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return services.AddProcessedEventStore(configuration).AddTokenVault(configuration).BuildServiceProvider();
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Azure;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
+using ConnectEvents.Tokens;
 
 namespace ConnectEvents.UnitTests.Processing;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using ConnectEvents.Processing;
+using ConnectEvents.Storage;
 
 namespace ConnectEvents.UnitTests.Processing;
 

@@ -1,4 +1,6 @@
-namespace ConnectEvents.Processing;
+using ConnectEvents.Storage;
+
+namespace ConnectEvents.Tokens;
 
 /// <summary>A reusable Connect token stored for a merchant's customer.</summary>
 /// <param name="MerchantId">The Connect merchant id the token belongs to.</param>

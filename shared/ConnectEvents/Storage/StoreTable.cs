@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using ConnectEvents.Storage;
 
-namespace ConnectEvents.Processing;
+namespace ConnectEvents.Storage;
 
 /// <summary>
 /// A table that creates itself on first use (once, shared by concurrent callers), re-creates itself when it was deleted

@@ -1,6 +1,7 @@
 using Azure;
+using ConnectEvents.Storage;
 
-namespace ConnectEvents.Processing;
+namespace ConnectEvents.Idempotence;
 
 /// <summary>Where an event is in its processing life.</summary>
 public enum ProcessingState
@@ -136,17 +137,4 @@ public sealed class LeaseLostException : Exception
 
     internal static LeaseLostException For(string eventId, Exception? cause) =>
         new($"The claim on event '{eventId}' was taken over by another owner since it was claimed.", cause) { EventId = eventId };
-}
-
-/// <summary>Table storage could not be reached or is throttling (5xx, 408, 429, network failure, SDK timeout): transient, retry later.</summary>
-public sealed class StoreUnavailableException : Exception
-{
-    /// <summary>Creates the exception with no detail.</summary>
-    public StoreUnavailableException() : base("Table storage is unavailable.") { }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public StoreUnavailableException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with a message and the storage failure.</summary>
-    public StoreUnavailableException(string message, Exception innerException) : base(message, innerException) { }
 }

@@ -1,7 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
+using ConnectEvents.Storage;
 
-namespace ConnectEvents.Processing;
+namespace ConnectEvents.Idempotence;
 
 /// <summary>
 /// <see cref="IProcessedEventStore"/> on Azure Table storage (table <c>processedevents</c> by default).

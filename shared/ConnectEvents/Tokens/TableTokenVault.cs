@@ -1,7 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
+using ConnectEvents.Storage;
 
-namespace ConnectEvents.Processing;
+namespace ConnectEvents.Tokens;
 
 /// <summary>
 /// <see cref="ITokenVault"/> on Azure Table storage (table <c>tokenvault</c> by default).

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ConnectEvents.Processing;
+namespace ConnectEvents.Tokens;
 
 /// <summary>Token vault settings (configuration section <c>TokenVault</c>).</summary>
 public sealed class TokenVaultOptions
@@ -15,15 +15,4 @@ public sealed class TokenVaultOptions
     /// <summary>The most tokens kept per customer; adding more drops the oldest unused ones first.</summary>
     [Range(1, 1000, ErrorMessage = "TokenVault__MaxTokensPerCustomer must be between 1 and 1000.")]
     public int MaxTokensPerCustomer { get; set; } = 10;
-}
-
-/// <summary>Processed-event store settings (configuration section <c>Processing:Store</c>).</summary>
-public sealed class ProcessedEventStoreOptions
-{
-    /// <summary>The configuration section name.</summary>
-    public const string SectionName = "Processing:Store";
-
-    /// <summary>The table holding one row per event id.</summary>
-    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Processing__Store__TableName must be 3-63 letters and digits, starting with a letter.")]
-    public string TableName { get; set; } = TableProcessedEventStore.DefaultTableName;
 }

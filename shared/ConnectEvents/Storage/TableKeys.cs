@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ConnectEvents.Processing;
+namespace ConnectEvents.Storage;
 
 /// <summary>
 /// Turns arbitrary strings (event ids, merchant ids, customer references, token ids) into Azure Table
