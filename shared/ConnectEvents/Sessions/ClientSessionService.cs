@@ -1,5 +1,4 @@
 using ConnectEvents.ConnectApi;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Logging;
