@@ -122,7 +122,7 @@ public sealed class ConnectClient : IConnectClient
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -151,7 +151,7 @@ public sealed class ConnectClient : IConnectClient
             {
                 if (!response.IsSuccessStatusCode)
                 {
-                    var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
                     throw ConnectApiException.FromResponse(response.StatusCode, text, key, timestamp);
                 }
 
@@ -161,7 +161,7 @@ public sealed class ConnectClient : IConnectClient
                 }
 
                 // Connect bodies are small: read them whole and parse the bytes synchronously (cheaper than the streaming reader).
-                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 return JsonSerializer.Deserialize(bytes, responseType)
                     ?? throw new ConnectApiException(ConnectErrorKind.Unknown, (int)response.StatusCode, $"Connect answered {(int)response.StatusCode} to {method} {path} with an empty body.");
             }

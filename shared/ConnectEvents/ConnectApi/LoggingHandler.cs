@@ -32,7 +32,7 @@ public sealed partial class LoggingHandler : DelegatingHandler
     private async Task<HttpResponseMessage> SendLoggedAsync(HttpRequestMessage request, ConnectOptions options, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
-        var requestBody = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var requestBody = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         var path = request.RequestUri?.PathAndQuery ?? string.Empty;
         var requestHeaders = Headers(request.Headers, request.Content?.Headers);
         var loggedRequestBody = LogObfuscator.Body(requestBody, options.MaxLoggedBodyLength);
@@ -40,8 +40,8 @@ public sealed partial class LoggingHandler : DelegatingHandler
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var response = await base.SendAsync(request, cancellationToken);
+            var responseBody = await response.Content.ReadAsStringAsync(cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var responseHeaders = Headers(response.Headers, response.Content.Headers);
             var loggedResponseBody = LogObfuscator.Body(responseBody, options.MaxLoggedBodyLength);

@@ -92,7 +92,7 @@ public sealed partial class EventProcessor
         var parsed = ConnectEventEnvelope.Parse(message.Body.Span);
         if (parsed.Envelope is not { } envelope)
         {
-            return await QuarantineAsync(message, parsed.Error ?? "unreadable event", cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(message, parsed.Error ?? "unreadable event", cancellationToken);
         }
 
         var paymentId = envelope.ResourceType == "payment" ? envelope.ResourceId : null;
@@ -105,7 +105,7 @@ public sealed partial class EventProcessor
         ClaimResult claim;
         try
         {
-            claim = await _store.ClaimAsync(envelope.Id, OwnerPrefix + Guid.NewGuid().ToString("N"), options.LeaseDuration, new EventClaimInfo(envelope.Type, envelope.MerchantId, paymentId), cancellationToken).ConfigureAwait(false);
+            claim = await _store.ClaimAsync(envelope.Id, OwnerPrefix + Guid.NewGuid().ToString("N"), options.LeaseDuration, new EventClaimInfo(envelope.Type, envelope.MerchantId, paymentId), cancellationToken);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or Azure.RequestFailedException)
         {
@@ -121,7 +121,7 @@ public sealed partial class EventProcessor
             case ClaimStatus.InProgressElsewhere when lastDelivery:
                 // Never the end of the event: its holder may have died. Come back when its lease can have run out, as a
                 // new message with a budget of its own; the claim then takes an expired lease over.
-                return await DeferAsync(message, envelope.Id, claim.Record?.LeaseExpiresAt, cancellationToken).ConfigureAwait(false);
+                return await DeferAsync(message, envelope.Id, claim.Record?.LeaseExpiresAt, cancellationToken);
             case ClaimStatus.InProgressElsewhere:
                 // Usually a duplicate in flight whose holder finishes soon: the trigger's next delivery will see the outcome.
                 return new(ProcessingDisposition.Retry, $"event {envelope.Id}: in progress elsewhere, retry later", envelope.Id);
@@ -133,13 +133,13 @@ public sealed partial class EventProcessor
         {
             var outcome = envelope.Family switch
             {
-                "payment" when paymentId is not null => await HandlePaymentAsync(envelope, paymentId, options, detail, cancellationToken).ConfigureAwait(false),
+                "payment" when paymentId is not null => await HandlePaymentAsync(envelope, paymentId, options, detail, cancellationToken),
                 "token" when envelope.Type is "token.deleted" or "token.expired" && envelope.ResourceId is { } tokenId =>
-                    await HandleTokenGoneAsync(envelope, tokenId, detail, cancellationToken).ConfigureAwait(false),
+                    await HandleTokenGoneAsync(envelope, tokenId, detail, cancellationToken),
                 _ => "no-action",
             };
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken).ConfigureAwait(false);
+            await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken);
             LogCompleted(_logger, envelope.Id, envelope.Type, outcome, detail.ElapsedMs);
             return new(ProcessingDisposition.Completed, $"event {envelope.Id} ({envelope.Type}): {outcome}", envelope.Id);
         }
@@ -149,7 +149,7 @@ public sealed partial class EventProcessor
             detail.ErrorId = ex.ErrorId;
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogPermanent(_logger, envelope.Id, ex.Kind, ex.StatusCode, ex.ErrorId, ex.ErrorCodes);
-            return await FailPermanentlyAsync(record, envelope.Id, $"connect-{ex.Kind.ToString().ToLowerInvariant()}", detail, lastDelivery, cancellationToken).ConfigureAwait(false);
+            return await FailPermanentlyAsync(record, envelope.Id, $"connect-{ex.Kind.ToString().ToLowerInvariant()}", detail, lastDelivery, cancellationToken);
         }
         catch (LeaseLostException)
         {
@@ -160,20 +160,20 @@ public sealed partial class EventProcessor
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogTransient(_logger, envelope.Id, ex is ConnectApiException c ? $"Connect {c.Kind}" : "storage", ex.Message);
-            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery).ConfigureAwait(false);
+            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Unexpected (a bug, an injected crash): never lose the event, let the trigger deliver it again.
             LogUnexpected(_logger, ex, envelope.Id);
-            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery).ConfigureAwait(false);
+            return await GiveBackAsync(record, envelope.Id, ex, lastDelivery);
         }
     }
 
     private async Task<string> HandlePaymentAsync(ConnectEventEnvelope envelope, string paymentId, ProcessingOptions options, ProcessingDetail detail, CancellationToken ct)
     {
         var merchant = envelope.MerchantId;
-        var payment = await _connect.GetPaymentAsync(merchant, paymentId, null, ct).ConfigureAwait(false);
+        var payment = await _connect.GetPaymentAsync(merchant, paymentId, null, ct);
         detail.StatusBefore = payment.Status;
         var outcomes = new List<string>(2);
 
@@ -187,14 +187,14 @@ public sealed partial class EventProcessor
             {
                 var context = new CallContext(CallContext.DeriveKey("capture", merchant, paymentId));
                 var t = Stopwatch.GetTimestamp();
-                var capture = await _connect.CapturePaymentAsync(merchant, paymentId, new CapturePaymentRequest(), context, ct).ConfigureAwait(false);
+                var capture = await _connect.CapturePaymentAsync(merchant, paymentId, new CapturePaymentRequest(), context, ct);
                 detail.Actions.Add(new("capture", capture.Id, capture.Status, context.WasReplayed, Stopwatch.GetElapsedTime(t).TotalMilliseconds));
                 detail.StatusAfter = capture.Status;
                 outcomes.Add("captured");
                 LogAction(_logger, "capture", envelope.Id, paymentId, capture.Id, context.WasReplayed);
                 if (_hooks is not null)
                 {
-                    await _hooks.AfterActionAsync("capture", envelope.Id, ct).ConfigureAwait(false);
+                    await _hooks.AfterActionAsync("capture", envelope.Id, ct);
                 }
             }
         }
@@ -221,18 +221,18 @@ public sealed partial class EventProcessor
             {
                 var context = new CallContext(CallContext.DeriveKey("tokenize", merchant, paymentId));
                 var t = Stopwatch.GetTimestamp();
-                var token = await _connect.CreateTokenFromPaymentAsync(merchant, paymentId, new TokenizePaymentRequest(), context, ct).ConfigureAwait(false);
+                var token = await _connect.CreateTokenFromPaymentAsync(merchant, paymentId, new TokenizePaymentRequest(), context, ct);
                 if (string.IsNullOrEmpty(token.Token))
                 {
                     throw new ConnectApiException(ConnectErrorKind.Unknown, 200, "Connect answered tokenize without a token id.");
                 }
 
                 var card = payment.PaymentOutput?.CardPaymentMethodSpecificOutput;
-                var added = await _vault.AddAndTrimAsync(new StoredToken(merchant, customer, token.Token, card?.PaymentProductId, paymentId, _time.GetUtcNow(), null, card?.Card?.CardNumber), ct).ConfigureAwait(false);
+                var added = await _vault.AddAndTrimAsync(new StoredToken(merchant, customer, token.Token, card?.PaymentProductId, paymentId, _time.GetUtcNow(), null, card?.Card?.CardNumber), ct);
                 foreach (var dropped in added.Dropped)
                 {
                     // Over the per-customer cap: the oldest unused token goes, at Connect too, so no orphan stays usable there.
-                    await DeleteDroppedTokenAsync(merchant, dropped.TokenId, detail, ct).ConfigureAwait(false);
+                    await DeleteDroppedTokenAsync(merchant, dropped.TokenId, detail, ct);
                 }
 
                 detail.Actions.Add(new("tokenize", token.Token, token.IsNewToken == false ? "existing" : "new", context.WasReplayed, Stopwatch.GetElapsedTime(t).TotalMilliseconds));
@@ -240,7 +240,7 @@ public sealed partial class EventProcessor
                 LogAction(_logger, "tokenize", envelope.Id, paymentId, token.Token, context.WasReplayed);
                 if (_hooks is not null)
                 {
-                    await _hooks.AfterActionAsync("tokenize", envelope.Id, ct).ConfigureAwait(false);
+                    await _hooks.AfterActionAsync("tokenize", envelope.Id, ct);
                 }
             }
         }
@@ -252,7 +252,7 @@ public sealed partial class EventProcessor
     {
         try
         {
-            await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), ct).ConfigureAwait(false);
+            await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), ct);
             detail.Actions.Add(new("token-dropped", tokenId, "deleted", false, 0));
         }
         catch (ConnectApiException ex)
@@ -264,7 +264,7 @@ public sealed partial class EventProcessor
 
     private async Task<string> HandleTokenGoneAsync(ConnectEventEnvelope envelope, string tokenId, ProcessingDetail detail, CancellationToken ct)
     {
-        var removed = await _vault.RemoveEverywhereAsync(envelope.MerchantId, tokenId, ct).ConfigureAwait(false);
+        var removed = await _vault.RemoveEverywhereAsync(envelope.MerchantId, tokenId, ct);
         detail.Actions.Add(new("token-removed", tokenId, removed.ToString(System.Globalization.CultureInfo.InvariantCulture), false, 0));
         return removed > 0 ? "token-removed" : "no-action";
     }
@@ -273,14 +273,14 @@ public sealed partial class EventProcessor
     {
         try
         {
-            await _store.FailAsync(record, reason, Serialize(detail), ct).ConfigureAwait(false);
+            await _store.FailAsync(record, reason, Serialize(detail), ct);
             return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or LeaseLostException)
         {
             return ex is LeaseLostException
                 ? new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId)
-                : await GiveBackAsync(record, eventId, ex, lastDelivery).ConfigureAwait(false);
+                : await GiveBackAsync(record, eventId, ex, lastDelivery);
         }
     }
 
@@ -291,12 +291,12 @@ public sealed partial class EventProcessor
         {
             if (lastDelivery)
             {
-                await _store.MarkDeadLetteredAsync(eventId, $"poisoned after the last delivery: {reason}", CancellationToken.None).ConfigureAwait(false);
+                await _store.MarkDeadLetteredAsync(eventId, $"poisoned after the last delivery: {reason}", CancellationToken.None);
                 return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, poisoned: {reason}", eventId);
             }
 
             // End the lease now so the next delivery can take over at once instead of waiting for it to expire.
-            await _store.ReleaseAsync(record, reason, CancellationToken.None).ConfigureAwait(false);
+            await _store.ReleaseAsync(record, reason, CancellationToken.None);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or LeaseLostException or Azure.RequestFailedException)
         {
@@ -313,7 +313,7 @@ public sealed partial class EventProcessor
         var delay = (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) + TimeSpan.FromSeconds(1);
         try
         {
-            await _deferral.DeferAsync(message.Body, delay, ct).ConfigureAwait(false);
+            await _deferral.DeferAsync(message.Body, delay, ct);
         }
         catch (EventPublishException ex)
         {
@@ -332,7 +332,7 @@ public sealed partial class EventProcessor
         {
             var id = Guid.NewGuid().ToString("N");
             var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty };
-            await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), ct).ConfigureAwait(false);
+            await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), ct);
             LogQuarantined(_logger, message.MessageId, reason, id);
             return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null);
         }

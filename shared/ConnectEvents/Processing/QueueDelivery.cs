@@ -34,7 +34,7 @@ public sealed class QueueDelivery(EventProcessor processor)
     public async Task<ProcessingResult> HandleAsync(ReadOnlyMemory<byte> body, long dequeueCount, string? messageId, CancellationToken cancellationToken)
     {
         var delivery = (int)Math.Clamp(dequeueCount, 1, int.MaxValue);
-        var result = await processor.ProcessAsync(new TriggerMessage(body, delivery, messageId), cancellationToken).ConfigureAwait(false);
+        var result = await processor.ProcessAsync(new TriggerMessage(body, delivery, messageId), cancellationToken);
         return result.IsSuccess ? result : throw new EventDeliveryFailedException($"message {messageId}, delivery {delivery}: {result.Summary}");
     }
 }

@@ -66,13 +66,13 @@ public sealed partial class ClientSessionService
         var customer = request!.CustomerReference!;
         try
         {
-            var stored = await _vault.ListAsync(merchant, customer, cancellationToken).ConfigureAwait(false);
+            var stored = await _vault.ListAsync(merchant, customer, cancellationToken);
             var ids = stored.Select(t => t.TokenId).ToList();
             var session = await _connect.CreateSessionAsync(merchant, new SessionRequest
             {
                 Tokens = ids.Count > 0 ? ids : null,
                 PaymentProductFilters = Map(request.PaymentProductFilters),
-            }, null, cancellationToken).ConfigureAwait(false);
+            }, null, cancellationToken);
 
             // Checked before the vault changes: an answer we cannot hand on must not cost the customer stored tokens.
             if (MissingParts(session) is { Count: > 0 } missing)
@@ -85,7 +85,7 @@ public sealed partial class ClientSessionService
             var removed = 0;
             foreach (var id in ids.Where(invalid.Contains))
             {
-                if (await _vault.RemoveAsync(merchant, customer, id, cancellationToken).ConfigureAwait(false))
+                if (await _vault.RemoveAsync(merchant, customer, id, cancellationToken))
                 {
                     removed++;
                 }
@@ -94,7 +94,7 @@ public sealed partial class ClientSessionService
             var offered = ids.Where(id => !invalid.Contains(id)).ToList();
             if (offered.Count > 0)
             {
-                await _vault.MarkUsedAsync(merchant, customer, offered, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await _vault.MarkUsedAsync(merchant, customer, offered, _time.GetUtcNow(), cancellationToken);
             }
 
             LogSession(_logger, merchant, offered.Count, removed);
@@ -118,7 +118,7 @@ public sealed partial class ClientSessionService
 
         try
         {
-            var tokens = await _vault.ListAsync(merchant, customerReference, cancellationToken).ConfigureAwait(false);
+            var tokens = await _vault.ListAsync(merchant, customerReference, cancellationToken);
             return new(tokens.Select(t => new StoredTokenView(t.TokenId, t.PaymentProductId, t.MaskedCard, t.CreatedAt, t.LastUsedAt)).ToList(), null);
         }
         catch (StoreUnavailableException ex)
@@ -138,7 +138,7 @@ public sealed partial class ClientSessionService
 
         try
         {
-            var tokens = await _vault.ListAsync(merchant, customerReference, cancellationToken).ConfigureAwait(false);
+            var tokens = await _vault.ListAsync(merchant, customerReference, cancellationToken);
             if (!tokens.Any(t => t.TokenId == tokenId))
             {
                 return new(false, null);
@@ -146,14 +146,14 @@ public sealed partial class ClientSessionService
 
             try
             {
-                await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), cancellationToken).ConfigureAwait(false);
+                await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), cancellationToken);
             }
             catch (ConnectApiException ex) when (ConnectFailureMap.Map(ex, SessionOperation.DeleteToken).Status == 204)
             {
                 // Connect no longer has it: forgetting it here is all that is left to do.
             }
 
-            await _vault.RemoveAsync(merchant, customerReference, tokenId, cancellationToken).ConfigureAwait(false);
+            await _vault.RemoveAsync(merchant, customerReference, tokenId, cancellationToken);
             LogDeleted(_logger, merchant, tokenId);
             return new(true, null);
         }
