@@ -65,6 +65,17 @@ public sealed partial class ConfigurationDocTests
     }
 
     [Fact]
+    public void EverySettingInTheLocalSampleIsDocumented()
+    {
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "local.settings.sample.json")));
+        var documented = DocumentedSettings();
+        var missing = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .Select(p => ListIndex().Replace(p.Name, "__<n>"))
+            .Where(s => !documented.Contains(s)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"local.settings.sample.json sets settings {DocPath} does not document: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
     public void EverySettingTheDocNamesExistsInTheCode()
     {
         var known = new HashSet<string>(OptionsSettings().Keys, StringComparer.Ordinal);
@@ -290,6 +301,9 @@ public sealed partial class ConfigurationDocTests
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    [GeneratedRegex("__[0-9]+(?=__|$)")]
+    private static partial Regex ListIndex();
 
     [GeneratedRegex("`([^`]+)`")]
     private static partial Regex Backticked();
