@@ -1,3 +1,4 @@
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
 using ConnectEvents.Webhooks;
@@ -17,6 +18,7 @@ public static class FunctionServices
         services.AddConnectWebhooks(configuration);
         services.AddEventProcessing(configuration);
         services.AddSingleton<ClientSessionService>();
+        services.AddConnectEventsMetricsExport(configuration);
         services.AddLogging(logging => logging
             // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated.
             .AddFilter("Azure.Core", LogLevel.Warning)
