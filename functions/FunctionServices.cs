@@ -11,7 +11,7 @@ namespace ConnectEvents.Functions;
 /// <summary>The services every function class needs, registered the same way by the worker and by the dev host.</summary>
 public static class FunctionServices
 {
-    /// <summary>Registers webhook ingress, processing and sessions from <paramref name="configuration"/> (validated at start-up).</summary>
+    /// <summary>Registers webhook ingress, processing, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
     public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

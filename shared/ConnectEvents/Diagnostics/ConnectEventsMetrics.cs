@@ -112,8 +112,9 @@ public sealed class ConnectEventsMetrics
     {
         var familyTag = new KeyValuePair<string, object?>("family", Family(family));
         var dispositionTag = new KeyValuePair<string, object?>("disposition", Disposition(disposition));
-        _processed.Add(1, familyTag, new KeyValuePair<string, object?>("outcome", Outcome(outcome, disposition)), dispositionTag);
+        // Duration first: whoever waits for the count then finds the duration too.
         _processingDuration.Record(elapsed.TotalSeconds, familyTag, dispositionTag);
+        _processed.Add(1, familyTag, new KeyValuePair<string, object?>("outcome", Outcome(outcome, disposition)), dispositionTag);
     }
 
     /// <summary>One Connect attempt ended with <paramref name="status"/> (an HTTP status, or 0 when no response came back).</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Azure.Identity;
 using ConnectEvents.Diagnostics;
 using ConnectEvents.Processing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
@@ -105,6 +106,25 @@ public sealed class ConnectEventsMetricsTests : IDisposable
         Assert.Equal(["get-payment 503", "capture none"], calls.GetMeasurementSnapshot().Select(m => $"{m.Tags["operation"]} {m.Tags["status"]}"));
     }
 
+    [Fact]
+    public async Task EachTransportOfAFanOutIsCountedWithItsResult()
+    {
+        using var published = new MetricCollector<long>(Meters, ConnectEventsMetrics.MeterName, ConnectEventsMetrics.EventsPublished);
+        var queue = new Messaging.RecordingPublisher();
+        var topic = new Messaging.RecordingPublisher { Fail = new ConnectEvents.Messaging.EventTooLargeException("too big for the topic") };
+        var options = new ConnectEvents.Messaging.EventsOptions { PublishTimeout = TimeSpan.FromSeconds(5) };
+        var message = Messaging.ServiceBusTopicPublisherTests.Event("{}"u8.ToArray(), "payment", "pay-1", null);
+
+        await Assert.ThrowsAsync<ConnectEvents.Messaging.EventTooLargeException>(() =>
+            new ConnectEvents.Messaging.FanOutEventPublisher(queue, topic, options, TimeProvider.System, Metrics).PublishAsync(message, CancellationToken.None));
+        queue.Fail = new ConnectEvents.Messaging.EventPublishException("queue down");
+        await Assert.ThrowsAsync<ConnectEvents.Messaging.EventPublishException>(() =>
+            new ConnectEvents.Messaging.FanOutEventPublisher(queue, null, options, TimeProvider.System, Metrics).PublishAsync(message, CancellationToken.None));
+
+        Assert.Equal(["queue ok", "topic too-large", "queue failed"],
+            published.GetMeasurementSnapshot().Select(m => $"{m.Tags["transport"]} {m.Tags["result"]}"));
+    }
+
     [Theory]
     [InlineData(200, "created")]
     [InlineData(400, "rejected")]
@@ -117,6 +137,24 @@ public sealed class ConnectEventsMetricsTests : IDisposable
         Metrics.SessionRequest(status);
         var m = Assert.Single(sessions.GetMeasurementSnapshot());
         Assert.Equal((outcome, status.ToString(System.Globalization.CultureInfo.InvariantCulture)), (m.Tags["outcome"], m.Tags["status"]));
+    }
+
+    [Fact]
+    public void ApplicationInsightsExportIsWiredOnlyWhenItsConnectionStringIsSet()
+    {
+        static bool Exports(string? connectionString)
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { [MetricsServiceCollectionExtensions.ConnectionStringSetting] = connectionString })
+                .Build();
+            var services = new ServiceCollection().AddConnectEventsMetricsExport(configuration);
+            Assert.Contains(services, d => d.ServiceType == typeof(ConnectEventsMetrics));
+            return services.Any(d => d.ServiceType == typeof(MeterProvider));
+        }
+
+        Assert.False(Exports(null));
+        Assert.False(Exports(" "));
+        Assert.True(Exports("InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.invalid/"));
     }
 
     [Fact]
