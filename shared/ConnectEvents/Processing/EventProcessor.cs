@@ -37,7 +37,8 @@ public enum ProcessingDisposition
 /// <param name="Disposition">What the trigger should do.</param>
 /// <param name="Summary">One line for the host's log.</param>
 /// <param name="EventId">The Connect event id, when the body had one.</param>
-public sealed record ProcessingResult(ProcessingDisposition Disposition, string Summary, string? EventId)
+/// <param name="Outcome">The recorded outcome (captured, no-action, connect-validation, quarantined, …), for metrics; null when nothing was recorded.</param>
+public sealed record ProcessingResult(ProcessingDisposition Disposition, string Summary, string? EventId, string? Outcome = null)
 {
     /// <summary>True when the message is done with (the invocation answers 2xx).</summary>
     public bool IsSuccess => Disposition is ProcessingDisposition.Completed or ProcessingDisposition.Skipped or ProcessingDisposition.Deferred or ProcessingDisposition.Failed;
@@ -141,7 +142,7 @@ public sealed partial class EventProcessor
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken);
             LogCompleted(_logger, envelope.Id, envelope.Type, outcome, detail.ElapsedMs);
-            return new(ProcessingDisposition.Completed, $"event {envelope.Id} ({envelope.Type}): {outcome}", envelope.Id);
+            return new(ProcessingDisposition.Completed, $"event {envelope.Id} ({envelope.Type}): {outcome}", envelope.Id, outcome);
         }
         catch (ConnectApiException ex) when (!ex.IsTransient)
         {
@@ -274,7 +275,7 @@ public sealed partial class EventProcessor
         try
         {
             await _store.FailAsync(record, reason, Serialize(detail), ct);
-            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId);
+            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId, reason);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or LeaseLostException)
         {
@@ -334,7 +335,7 @@ public sealed partial class EventProcessor
             var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty };
             await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), ct);
             LogQuarantined(_logger, message.MessageId, reason, id);
-            return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null);
+            return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null, "quarantined");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

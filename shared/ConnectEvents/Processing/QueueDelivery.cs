@@ -25,7 +25,8 @@ public sealed class EventDeliveryFailedException : Exception
 
 /// <summary>What the queue-triggered function calls: processes one delivery and fails the invocation when the message must come back.</summary>
 /// <param name="processor">The exactly-once processor.</param>
-public sealed class QueueDelivery(EventProcessor processor)
+/// <param name="metrics">Counts every delivery by family, outcome and disposition, with its duration.</param>
+public sealed class QueueDelivery(EventProcessor processor, Diagnostics.ConnectEventsMetrics metrics)
 {
     /// <summary>
     /// Processes the message. Returns when it is done with (completed, skipped, failed for good or quarantined); throws
@@ -34,7 +35,9 @@ public sealed class QueueDelivery(EventProcessor processor)
     public async Task<ProcessingResult> HandleAsync(ReadOnlyMemory<byte> body, long dequeueCount, string? messageId, CancellationToken cancellationToken)
     {
         var delivery = (int)Math.Clamp(dequeueCount, 1, int.MaxValue);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await processor.ProcessAsync(new TriggerMessage(body, delivery, messageId), cancellationToken);
+        metrics.EventProcessed(Diagnostics.ConnectEventsMetrics.FamilyOf(body.Span), result.Outcome, result.Disposition, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return result.IsSuccess ? result : throw new EventDeliveryFailedException($"message {messageId}, delivery {delivery}: {result.Summary}");
     }
 }
