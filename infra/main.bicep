@@ -201,7 +201,7 @@ module functionApp 'modules/functionapp.bicep' = {
   }
 }
 
-// Alert rules (docs/alerts-and-queries.md): only when someone is there to be told.
+// Alert rules (docs/operations.md (Metrics, alerts and the queries support runs)): only when someone is there to be told.
 module alerts 'modules/alerts.bicep' = if (!empty(alertActionGroupId) || !empty(alertEmail)) {
   name: 'alerts'
   scope: rg

@@ -79,7 +79,7 @@ var logRules = [
   {
     name: 'poison'
     displayName: 'Connect Events: messages moved to the poison queue'
-    description: 'A queue message used up its deliveries and sits in ${queueName}-poison. Find it with the poison query in docs/alerts-and-queries.md, fix the cause, then replay it.'
+    description: 'A queue message used up its deliveries and sits in ${queueName}-poison. Find it with the poison query in docs/operations.md (Metrics, alerts and the queries support runs), fix the cause, then replay it.'
     severity: 1
     windowSize: 'PT15M'
     threshold: 0

@@ -34,6 +34,8 @@ public sealed partial class ConfigurationDocTests
         (ServiceBusClientFactory.ConnectionName + "__credential", "\"credential\""),
         ("AzureWebJobs.ProcessConnectEvent.Disabled", "AzureWebJobs.{function}.Disabled"),
         ("Logging__LogLevel__<category>", "\"LogLevel\""),
+        ("DevHost__Metrics", "\"DevHost:Metrics\""),
+        ("DevHost__MetricsInterval", "\"DevHost:MetricsInterval\""),
     ];
 
     /// <summary>Settings only the platform reads (the Functions host, Azure.Identity); the deployment or the local sample must set them.</summary>
