@@ -402,6 +402,6 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         {
             LastError = e.GetString("LastError"),
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
-            Body = e.GetBinary("Body") is { } body ? body : null,
+            Body = e.GetBinary("Body") is { } body ? new ReadOnlyMemory<byte>(body) : (ReadOnlyMemory<byte>?)null, // a bare null would become an empty memory
         };
 }
