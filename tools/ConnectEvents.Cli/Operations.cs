@@ -80,11 +80,11 @@ internal sealed class Operations : IAsyncDisposable
         {
             return new Operations(settings, StorageClients.FromConfiguration(settings.Configuration), env, ct);
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException ex) when (!settings.UsesConnectionString)
         {
             throw new CliFailureException(ex.Message + " (or pass --storage)");
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or UriFormatException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
             // The SDK's message may quote the connection string, account key included: name the setting only.
             throw new CliFailureException($"{StorageClients.ConnectionName}{settings.StorageSource} is not a valid storage connection string ({ex.GetType().Name})");
