@@ -56,6 +56,24 @@ public sealed class CliErrorTests
         Assert.Contains($"127.0.0.1:{port} (AzureWebJobsStorage from --storage)", flag.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LocalSettingsValuesAreReadLikeTheFunctionsHostAndTheEnvironmentOverridesThem()
+    {
+        var port = FreePort.Next();
+        var json = $$"""
+            { "IsEncrypted": false, "Values": {
+                "AzureWebJobsStorage": "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={{AzuriteKey}};TableEndpoint=http://127.0.0.1:{{port}}/devstoreaccount1;",
+                "Processing__Store__TableName": "fromlocalsettings" } }
+            """;
+
+        var fromFile = await new CliRunner(new Dictionary<string, string?>(), json).RunAsync("list", "--failed");
+        var overridden = await new CliRunner(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "not a connection string" }, json).RunAsync("list", "--failed");
+
+        Assert.Contains($"127.0.0.1:{port} (AzureWebJobsStorage in local.settings.json)", fromFile.Error, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsStorage is not a valid storage connection string", overridden.Error, StringComparison.Ordinal);
+        AssertNoStackTraceOrKey(fromFile);
+    }
+
     [Theory]
     [InlineData(2, new string[0])]
     [InlineData(2, new[] { "frobnicate" })]

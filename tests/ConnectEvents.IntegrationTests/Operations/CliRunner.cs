@@ -12,7 +12,7 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
 }
 
 /// <summary>Runs <c>connect-events</c> in-process through its entry point, with the given settings as its environment and an empty working directory.</summary>
-public sealed class CliRunner(IReadOnlyDictionary<string, string?> settings)
+public sealed class CliRunner(IReadOnlyDictionary<string, string?> settings, string? localSettingsJson = null)
 {
     /// <summary>A runner with the settings of a pipeline's app: the same storage, queue, table, quarantine container and webhook key.</summary>
     public static CliRunner For(Pipeline p, string storage) => new(new Dictionary<string, string?>
@@ -33,6 +33,11 @@ public sealed class CliRunner(IReadOnlyDictionary<string, string?> settings)
         var directory = Directory.CreateTempSubdirectory("connect-events-cli-");
         try
         {
+            if (localSettingsJson is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(directory.FullName, "local.settings.json"), localSettingsJson);
+            }
+
             var code = await CliApp.RunAsync(args, new CliEnvironment(output, error, settings, directory.FullName), CancellationToken.None);
             return new CliRun(code, output.ToString(), error.ToString());
         }
