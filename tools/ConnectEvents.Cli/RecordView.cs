@@ -49,7 +49,8 @@ internal static class RecordView
         Row("merchant", r.MerchantId);
         Row("payment", r.PaymentId);
         Row("attempts", r.Attempts.ToString(CultureInfo.InvariantCulture));
-        Row("lease", r.State == ProcessingState.Processing ? $"{r.LeaseOwner} until {Time(r.LeaseExpiresAt)}" : null);
+        Row("lease", r.State != ProcessingState.Processing ? null
+            : r.LeaseExpiresAt is null ? "none (claimable: reopened for replay)" : $"{r.LeaseOwner} until {Time(r.LeaseExpiresAt)}");
         Row("first seen", Time(r.FirstSeenAt));
         Row("completed", Time(r.CompletedAt));
         Row("updated", Time(r.UpdatedAt));

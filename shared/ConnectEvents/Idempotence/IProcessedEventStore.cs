@@ -23,7 +23,7 @@ public enum ProcessingState
 /// <param name="EventId">The Connect event id (the original string; the row key is its escaped form).</param>
 /// <param name="State">Where processing is.</param>
 /// <param name="LeaseOwner">Who holds (or last held) the claim.</param>
-/// <param name="LeaseExpiresAt">When the claim may be taken over; null once the record is final.</param>
+/// <param name="LeaseExpiresAt">When the claim may be taken over; null once the record is final, or reopened (claimable at once).</param>
 /// <param name="Attempts">How many times the event was claimed.</param>
 /// <param name="EventType">The event type, e.g. <c>payment.pending_capture</c>.</param>
 /// <param name="MerchantId">The event's merchant.</param>
@@ -149,7 +149,7 @@ public interface IProcessedEventStore
     Task ReleaseAsync(ProcessedEventRecord claimed, string? lastError, CancellationToken ct);
 
     /// <summary>
-    /// Turns a Failed or DeadLettered record back into a claimable one (Processing, lease ended, attempts kept, the old outcome
+    /// Turns a Failed or DeadLettered record back into a claimable one (Processing, no lease, attempts kept, the old outcome
     /// kept in <see cref="ProcessedEventRecord.LastError"/>), ETag-conditional, so that a replayed delivery goes through the
     /// same claim. A Completed record is never reopened.
     /// </summary>

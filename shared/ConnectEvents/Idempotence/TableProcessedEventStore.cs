@@ -205,11 +205,12 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
                     return new ReopenResult(current.LeaseExpiresAt > now ? ReopenStatus.InProgress : ReopenStatus.AlreadyClaimable, current);
             }
 
-            // A lease that has already ended is what ClaimAsync takes over; the old outcome stays readable for operators.
+            // No lease at all (not one ending "now": a reader that sampled its clock a moment earlier would see it live), so
+            // the next ClaimAsync takes it over at once; the old outcome stays readable for operators.
             var reopened = current with
             {
                 State = ProcessingState.Processing,
-                LeaseExpiresAt = now,
+                LeaseExpiresAt = null,
                 Outcome = null,
                 CompletedAt = null,
                 LastError = Shorten($"reopened for replay; was {current.State}: {current.Outcome}"),

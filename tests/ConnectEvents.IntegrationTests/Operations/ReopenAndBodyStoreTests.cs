@@ -24,6 +24,7 @@ public sealed class ReopenAndBodyStoreTests(AzuriteFixture azurite)
         Assert.Equal(ReopenStatus.Reopened, reopened.Status);
         Assert.Equal(ProcessingState.Processing, reopened.Record!.State);
         Assert.Contains("was Failed: declined", reopened.Record.LastError, StringComparison.Ordinal);
+        Assert.Null(reopened.Record.LeaseExpiresAt);
         Assert.Equal(ClaimStatus.Claimed, again.Status);
         Assert.Equal(2, again.Record!.Attempts);
     }
