@@ -74,7 +74,7 @@ Connect Events is running (dev host, Azurite + Connect simulator on 127.0.0.1).
 
 Send a signed pending_capture for pay-demo-1 (paste into another terminal); below, the app logs
 "capture for event …" and the simulator logs "capture for payment pay-demo-1":
-  dotnet tools/ConnectEvents.Sender/bin/Release/net10.0/connect-events-send.dll --url http://127.0.0.1:$APP_PORT/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --type payment.pending_capture --merchant-id $MERCHANT --resource-id pay-demo-1
+  dotnet tools/ConnectEvents.Cli/bin/Release/net10.0/connect-events.dll send --url http://127.0.0.1:$APP_PORT/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --type payment.pending_capture --merchant-id $MERCHANT --resource-id pay-demo-1
 
 Ctrl+C stops everything.
 MSG

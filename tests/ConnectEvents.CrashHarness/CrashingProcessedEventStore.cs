@@ -40,4 +40,7 @@ internal sealed class CrashingProcessedEventStore(IProcessedEventStore inner, Cr
 
     /// <inheritdoc />
     public Task<ProcessedEventRecord?> GetAsync(string eventId, CancellationToken ct) => inner.GetAsync(eventId, ct);
+
+    /// <inheritdoc />
+    public Task<ReopenResult> ReopenAsync(string eventId, CancellationToken ct) => inner.ReopenAsync(eventId, ct);
 }

@@ -23,7 +23,7 @@ public enum ProcessingState
 /// <param name="EventId">The Connect event id (the original string; the row key is its escaped form).</param>
 /// <param name="State">Where processing is.</param>
 /// <param name="LeaseOwner">Who holds (or last held) the claim.</param>
-/// <param name="LeaseExpiresAt">When the claim may be taken over; null once the record is final.</param>
+/// <param name="LeaseExpiresAt">When the claim may be taken over; null once the record is final, or reopened (claimable at once).</param>
 /// <param name="Attempts">How many times the event was claimed.</param>
 /// <param name="EventType">The event type, e.g. <c>payment.pending_capture</c>.</param>
 /// <param name="MerchantId">The event's merchant.</param>
@@ -53,6 +53,9 @@ public sealed record ProcessedEventRecord(
 
     /// <summary>When the record was last written.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
+    public ReadOnlyMemory<byte>? Body { get; init; }
 }
 
 /// <summary>The answer to a claim.</summary>
@@ -75,7 +78,37 @@ public enum ClaimStatus
 public sealed record ClaimResult(ClaimStatus Status, ProcessedEventRecord? Record);
 
 /// <summary>What the processor knows about an event when it claims it, stored for operators.</summary>
-public sealed record EventClaimInfo(string? EventType, string? MerchantId, string? PaymentId);
+/// <param name="EventType">The event type.</param>
+/// <param name="MerchantId">The event's merchant.</param>
+/// <param name="PaymentId">The payment the event is about, when it is about one.</param>
+/// <param name="Body">The raw event; stored only when at most <see cref="MaxStoredBodyBytes"/> (replay needs it), otherwise left out.</param>
+public sealed record EventClaimInfo(string? EventType, string? MerchantId, string? PaymentId, ReadOnlyMemory<byte>? Body = null)
+{
+    /// <summary>The largest body kept in the record (a Table binary property holds 64 KiB; the detail JSON needs room too).</summary>
+    public const int MaxStoredBodyBytes = 32 * 1024;
+}
+
+/// <summary>The answer to <see cref="IProcessedEventStore.ReopenAsync"/>.</summary>
+public enum ReopenStatus
+{
+    /// <summary>The Failed or DeadLettered record is claimable again (Processing, lease ended).</summary>
+    Reopened,
+
+    /// <summary>The record was already claimable (Processing with an ended lease); nothing was written.</summary>
+    AlreadyClaimable,
+
+    /// <summary>The record is Completed and is never reopened: its effects happened.</summary>
+    Completed,
+
+    /// <summary>A delivery holds a live lease on it; nothing was written.</summary>
+    InProgress,
+
+    /// <summary>No record of the event id.</summary>
+    NotFound,
+}
+
+/// <summary>A reopen's status and the record as it is now.</summary>
+public sealed record ReopenResult(ReopenStatus Status, ProcessedEventRecord? Record);
 
 /// <summary>
 /// Per-event-id idempotence: claim with a lease (insert-first), then complete, fail or release, all ETag-conditional.
@@ -114,6 +147,14 @@ public interface IProcessedEventStore
     /// </summary>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
     Task ReleaseAsync(ProcessedEventRecord claimed, string? lastError, CancellationToken ct);
+
+    /// <summary>
+    /// Turns a Failed or DeadLettered record back into a claimable one (Processing, no lease, attempts kept, the old outcome
+    /// kept in <see cref="ProcessedEventRecord.LastError"/>), ETag-conditional, so that a replayed delivery goes through the
+    /// same claim. A Completed record is never reopened.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    Task<ReopenResult> ReopenAsync(string eventId, CancellationToken ct);
 
     /// <summary>Reads the record of an event id, or null.</summary>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>

@@ -52,7 +52,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             if (current is null)
             {
                 var fresh = new ProcessedEventRecord(eventId, ProcessingState.Processing, owner, now + lease, 1,
-                    info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now };
+                    info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now, Body = StorableBody(info.Body) };
                 try
                 {
                     var added = await _table.RunAsync((t, c) => t.AddEntityAsync(ToEntity(fresh, pk, rk), c), ct);
@@ -91,6 +91,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
                 FirstSeenAt = current.FirstSeenAt ?? now,
                 CompletedAt = null,
                 UpdatedAt = now,
+                Body = current.Body ?? StorableBody(info.Body),
             };
             try
             {
@@ -187,6 +188,78 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     }
 
     /// <inheritdoc />
+    public async Task<ReopenResult> ReopenAsync(string eventId, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        for (var loop = 0; loop < MaxLoops; loop++)
+        {
+            var now = _time.GetUtcNow();
+            var current = await GetAsync(eventId, ct);
+            switch (current)
+            {
+                case null:
+                    return new ReopenResult(ReopenStatus.NotFound, null);
+                case { State: ProcessingState.Completed }:
+                    return new ReopenResult(ReopenStatus.Completed, current);
+                case { State: ProcessingState.Processing }:
+                    return new ReopenResult(current.LeaseExpiresAt > now ? ReopenStatus.InProgress : ReopenStatus.AlreadyClaimable, current);
+            }
+
+            // No lease at all (not one ending "now": a reader that sampled its clock a moment earlier would see it live), so
+            // the next ClaimAsync takes it over at once; the old outcome stays readable for operators.
+            var reopened = current with
+            {
+                State = ProcessingState.Processing,
+                LeaseExpiresAt = null,
+                Outcome = null,
+                CompletedAt = null,
+                LastError = Shorten($"reopened for replay; was {current.State}: {current.Outcome}"),
+                UpdatedAt = now,
+            };
+            try
+            {
+                var etag = await ReplaceAsync(reopened, current.ETag, ct);
+                return new ReopenResult(ReopenStatus.Reopened, reopened with { ETag = etag });
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // Changed since read (a late delivery's outcome, a claim): decide again on what is there now.
+            }
+        }
+
+        throw new StoreUnavailableException($"Event '{eventId}' kept changing while being reopened; try again.");
+    }
+
+    /// <summary>
+    /// Reads the records that match every given condition (state, payment id, written at or after <paramref name="since"/>),
+    /// for operators: a query over the whole table, so not for the processing path.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    public async Task<IReadOnlyList<ProcessedEventRecord>> QueryAsync(
+        ProcessingState? state, string? paymentId, DateTimeOffset? since, CancellationToken ct)
+    {
+        var conditions = new List<string>();
+        if (state is { } s)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"State eq {s.ToString()}"));
+        }
+
+        if (paymentId is not null)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"PaymentId eq {paymentId}"));
+        }
+
+        if (since is { } t)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"UpdatedAt ge {t}"));
+        }
+
+        var filter = conditions.Count > 0 ? string.Join(" and ", conditions) : "PartitionKey ne ''";
+        var rows = await _table.QueryAsync<TableEntity>(filter, ct);
+        return [.. rows.Select(FromEntity).OrderBy(r => r.UpdatedAt ?? r.FirstSeenAt)];
+    }
+
+    /// <inheritdoc />
     public async Task<ProcessedEventRecord?> GetAsync(string eventId, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
@@ -244,6 +317,9 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     private static (string Partition, string Row) Keys(string eventId) =>
         (TableKeys.EventPartition(eventId), TableKeys.Escape(eventId));
 
+    private static ReadOnlyMemory<byte>? StorableBody(ReadOnlyMemory<byte>? body) =>
+        body is { Length: > 0 and <= EventClaimInfo.MaxStoredBodyBytes } ? body : null;
+
     private static string? Shorten(string? text) =>
         text is { Length: > MaxShortText } ? string.Concat(text.AsSpan(0, MaxShortText), "…") : text;
 
@@ -264,6 +340,11 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         StoreTable.SetIfNotNull(entity, "LastError", r.LastError);
         StoreTable.SetIfNotNull(entity, "UpdatedAt", r.UpdatedAt);
         WriteDetail(entity, r.DetailJson);
+        if (StorableBody(r.Body) is { } body)
+        {
+            entity["Body"] = body.ToArray();
+        }
+
         return entity;
     }
 
@@ -322,5 +403,6 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         {
             LastError = e.GetString("LastError"),
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
+            Body = e.GetBinary("Body") is { } body ? new ReadOnlyMemory<byte>(body) : (ReadOnlyMemory<byte>?)null, // a bare null would become an empty memory
         };
 }

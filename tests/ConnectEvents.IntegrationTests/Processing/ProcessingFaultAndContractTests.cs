@@ -78,5 +78,7 @@ public sealed partial class ProcessingFaultAndContractTests(AzuriteFixture azuri
         public Task ReleaseAsync(ProcessedEventRecord claimed, string? lastError, CancellationToken ct) => Store.ReleaseAsync(claimed, lastError, ct);
 
         public Task<ProcessedEventRecord?> GetAsync(string eventId, CancellationToken ct) => Store.GetAsync(eventId, ct);
+
+        public Task<ReopenResult> ReopenAsync(string eventId, CancellationToken ct) => Store.ReopenAsync(eventId, ct);
     }
 }

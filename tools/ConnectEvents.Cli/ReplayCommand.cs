@@ -1,0 +1,291 @@
+using System.Text.RegularExpressions;
+using ConnectEvents.Events;
+using ConnectEvents.Idempotence;
+using ConnectEvents.Messaging;
+using ConnectEvents.Webhooks;
+
+namespace ConnectEvents.Cli;
+
+/// <summary>
+/// <c>connect-events replay</c>: puts quarantined events, Failed records and poison messages back on the processing queue.
+/// Nothing is processed here: the queue trigger claims a replayed event like any delivery, so an effect that already
+/// happened is never repeated (a Completed record is skipped by the claim, and is not even enqueued).
+/// </summary>
+internal static partial class ReplayCommand
+{
+    public const string Usage = """
+        usage: connect-events replay <event-id|quarantine-entry-id>... [--dry-run] [--storage CONN|ACCOUNT] [--settings FILE]
+               connect-events replay --failed|--quarantined|--poison [--since 24h|TIME] [--dry-run] [--storage ...] [--settings FILE]
+        Replays through the processing queue, so the processor's claim decides (an effect never happens twice):
+          quarantined  re-verified against the current webhook secret keys (its key id must still be live) and
+                       the current envelope checks (apiVersion v1, id/type/merchantId), then enqueued; the entry
+                       is kept and marked replayed
+          Failed       the record is reopened (ETag-conditional; never a Completed one) and the event bytes it
+                       stored are enqueued; a record without stored bytes is skipped, nothing is rebuilt
+          poison       the message goes back to the processing queue, then is deleted from <queue>-poison
+        An id is looked up as a quarantine entry id, then in the poison queue, then as a record.
+        --dry-run prints what would be done and changes nothing. Exit 1 when anything selected could not be replayed.
+        """;
+
+    private static readonly string[] Kinds = ["--failed", "--quarantined", "--poison"];
+
+    public static async Task<int> RunAsync(string[] argv, CliEnvironment env, CancellationToken ct)
+    {
+        var args = CliArgs.Parse(argv, [.. Kinds, "--dry-run"], ["--since"]);
+        var kind = args.OneOf(Kinds, optional: true);
+        var ids = args.Positionals;
+        if ((kind is null) == (ids.Count == 0))
+        {
+            throw new UsageException(kind is null ? $"give event ids or one of {string.Join(", ", Kinds)}" : "give ids or a filter, not both");
+        }
+
+        if (kind is null && args.Option("--since") is not null)
+        {
+            throw new UsageException("--since goes with a filter (--failed, --quarantined, --poison), not with ids");
+        }
+
+        var since = args.Since(DateTimeOffset.UtcNow);
+        await using var ops = Operations.Open(args, env, ct);
+        var run = new Run(ops, args.Has("--dry-run"));
+        switch (kind)
+        {
+            case "--failed":
+                foreach (var r in await ops.TableAsync(c => ops.Store.QueryAsync(ProcessingState.Failed, null, since, c)))
+                {
+                    await run.RecordAsync(r);
+                }
+
+                break;
+            case "--quarantined":
+                foreach (var q in (await ops.ListQuarantineAsync(since)).Where(q => q.ReplayedAt is null))
+                {
+                    await run.QuarantineAsync(q);
+                }
+
+                break;
+            case "--poison":
+                await run.PoisonAsync(m => since is null || m.InsertedOn >= since);
+                break;
+            default:
+                await ReplayIdsAsync(ops, run, ids);
+                break;
+        }
+
+        var verb = run.DryRun ? "would replay" : "replayed";
+        await env.Error.WriteLineAsync($"{verb} {run.Replayed}, nothing to do for {run.NothingToDo}, not replayed {run.NotReplayed}{(run.DryRun ? " (dry run: nothing changed)" : "")}");
+        return run.NotReplayed > 0 ? CliApp.ExitFailure : CliApp.ExitOk;
+    }
+
+    private static async Task ReplayIdsAsync(Operations ops, Run run, List<string> ids)
+    {
+        var entryIds = ids.Where(id => QuarantineEntryId().IsMatch(id)).ToHashSet(StringComparer.Ordinal);
+        if (entryIds.Count > 0)
+        {
+            foreach (var q in (await ops.ListQuarantineAsync(null)).Where(q => entryIds.Remove(q.EntryId)))
+            {
+                await run.QuarantineAsync(q);
+            }
+
+            foreach (var missing in entryIds)
+            {
+                await run.NotReplayedAsync(missing, $"no quarantine entry {missing} in container {ops.Settings.QuarantineContainer} (Webhooks__QuarantineContainer)");
+            }
+        }
+
+        var rest = ids.Where(id => !QuarantineEntryId().IsMatch(id)).ToHashSet(StringComparer.Ordinal);
+        var found = await run.PoisonAsync(m => rest.Contains(m.EventId) || rest.Contains(m.MessageId));
+        foreach (var id in rest.Where(id => !found.Contains(id)))
+        {
+            var record = await ops.TableAsync(c => ops.Store.GetAsync(id, c));
+            if (record is null)
+            {
+                await run.NotReplayedAsync(id, $"no record of event {id} in table {ops.Settings.TableName} (Processing__Store__TableName), and not in the poison queue");
+            }
+            else
+            {
+                await run.RecordAsync(record);
+            }
+        }
+    }
+
+    /// <summary>A quarantine entry id as the webhook names it: <c>HHmmssfff-{guid:N}</c>.</summary>
+    [GeneratedRegex("^[0-9]{9}-[0-9a-f]{32}$")]
+    private static partial Regex QuarantineEntryId();
+
+    /// <summary>One replay run: what it did, and its counts.</summary>
+    private sealed class Run(Operations ops, bool dryRun)
+    {
+        public bool DryRun { get; } = dryRun;
+
+        public int Replayed { get; private set; }
+
+        public int NothingToDo { get; private set; }
+
+        public int NotReplayed { get; private set; }
+
+        private TextWriter Out => ops.Env.Out;
+
+        public async Task RecordAsync(ProcessedEventRecord record)
+        {
+            var id = record.EventId;
+            if (record.State == ProcessingState.Completed)
+            {
+                await NothingAsync(id, $"Completed ({record.Outcome}): its effects already happened, nothing enqueued");
+                return;
+            }
+
+            if (record.State == ProcessingState.Processing && record.LeaseExpiresAt > DateTimeOffset.UtcNow)
+            {
+                await NothingAsync(id, $"being processed now (lease until {RecordView.Time(record.LeaseExpiresAt)}); not replayed");
+                return;
+            }
+
+            if (record.Body is not { } body)
+            {
+                await NotReplayedAsync(id, $"{record.State}, but its record holds no event bytes (claimed before bodies were kept, or over {EventClaimInfo.MaxStoredBodyBytes} bytes): nothing rebuilt; look for it in the poison queue or quarantine");
+                return;
+            }
+
+            var was = $"{record.State}: {record.Outcome ?? record.LastError}";
+            if (DryRun)
+            {
+                await ReplayedAsync(id, $"would reopen ({was}) and enqueue its {body.Length} bytes");
+                return;
+            }
+
+            var reopen = await ops.TableAsync(c => ops.Store.ReopenAsync(id, c));
+            switch (reopen.Status)
+            {
+                case ReopenStatus.Reopened or ReopenStatus.AlreadyClaimable:
+                    await ops.EnqueueAsync(body, ConnectEventEnvelope.Parse(body.Span).Envelope, "replay");
+                    await ReplayedAsync(id, $"reopened ({was}) and enqueued on {ops.Settings.QueueName}");
+                    break;
+                case ReopenStatus.Completed:
+                    await NothingAsync(id, "completed meanwhile: nothing enqueued");
+                    break;
+                case ReopenStatus.InProgress:
+                    await NothingAsync(id, "claimed by a delivery meanwhile: not replayed");
+                    break;
+                default:
+                    await NotReplayedAsync(id, "its record vanished meanwhile");
+                    break;
+            }
+        }
+
+        public async Task QuarantineAsync(QuarantineBlob entry)
+        {
+            var id = entry.EntryId;
+            var stored = await ops.BlobAsync(c => ops.Quarantine.ReadAsync(entry.BlobName, c));
+            if (stored is null)
+            {
+                await NotReplayedAsync(id, "the entry vanished");
+                return;
+            }
+
+            var (keys, publisher) = ops.WebhookServices();
+            byte[]? secret;
+            try
+            {
+                secret = stored.KeyId is null ? null : await keys.GetSecretAsync(stored.KeyId, CancellationToken.None);
+            }
+            catch (SecretKeyStoreUnavailableException ex)
+            {
+                throw new CliFailureException($"the webhook secret key store is unavailable: {ex.Message}");
+            }
+
+            if (secret is null)
+            {
+                await NotReplayedAsync(id, $"signed with key id '{stored.KeyId}', which is not among the current webhook secret keys (Webhooks__SecretKeys__<n>__KeyId, Webhooks__KeyVault__VaultUri): not replayed");
+                return;
+            }
+
+            var parsed = ConnectEventEnvelope.Parse(stored.Body);
+            if (parsed.Envelope is not { } envelope)
+            {
+                await NotReplayedAsync(id, $"still unusable: {parsed.Error} (quarantined for: {stored.Reason})");
+                return;
+            }
+
+            if (await ops.TableAsync(c => ops.Store.GetAsync(envelope.Id, c)) is { State: ProcessingState.Completed or ProcessingState.Failed } record)
+            {
+                await NothingAsync(id, $"event {envelope.Id} is already {record.State} ({record.Outcome}): nothing enqueued{(record.State == ProcessingState.Failed ? $"; replay {envelope.Id} replays the Failed record" : "")}");
+                return;
+            }
+
+            if (DryRun)
+            {
+                await ReplayedAsync(id, $"would enqueue event {envelope.Id} ({envelope.Type}, merchant {envelope.MerchantId}); key {stored.KeyId} is current");
+                return;
+            }
+
+            try
+            {
+                await ops.QueueAsync(ops.Queue, async c =>
+                {
+                    await publisher.PublishAsync(new EventMessage(stored.Body, new EventMetadata(envelope.Id, envelope.Type, envelope.MerchantId,
+                        envelope.ResourceType, envelope.ResourceId, envelope.ApiVersion, stored.KeyId!, DateTimeOffset.UtcNow, null, envelope.Created)), c);
+                    return true;
+                });
+            }
+            catch (EventTooLargeException ex)
+            {
+                await NotReplayedAsync(id, $"still too large: {ex.Message}");
+                return;
+            }
+
+            await ops.MarkReplayedAsync(entry, envelope.Id);
+            await ReplayedAsync(id, $"re-verified (key {stored.KeyId} is current, apiVersion {envelope.ApiVersion}) and enqueued as event {envelope.Id} ({envelope.Type})");
+        }
+
+        /// <summary>Replays the poison messages <paramref name="select"/> picks; returns the event and message ids it found.</summary>
+        public async Task<HashSet<string>> PoisonAsync(Func<PoisonMessage, bool> select)
+        {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            if (DryRun)
+            {
+                var (messages, total) = await ops.PeekPoisonAsync();
+                foreach (var m in messages.Where(select))
+                {
+                    found.Add(m.EventId);
+                    found.Add(m.MessageId);
+                    await ReplayedAsync(m.EventId, $"would move poison message {m.MessageId} back to {ops.Settings.QueueName}");
+                }
+
+                if (total > messages.Count)
+                {
+                    await Out.WriteLineAsync($"(a dry run peeks at the first {messages.Count} of about {total} poison messages only)");
+                }
+
+                return found;
+            }
+
+            await ops.ScanPoisonAsync(select, async m =>
+            {
+                found.Add(m.EventId);
+                found.Add(m.MessageId);
+                await ops.EnqueueAsync(m.Body, m.Envelope, "replay");
+                await ops.QueueAsync(ops.PoisonQueue, c => ops.PoisonQueue.DeleteMessageAsync(m.MessageId, m.PopReceipt, c));
+                await ReplayedAsync(m.EventId, $"poison message {m.MessageId} moved back to {ops.Settings.QueueName}");
+            });
+            return found;
+        }
+
+        public async Task NotReplayedAsync(string id, string why)
+        {
+            NotReplayed++;
+            await Out.WriteLineAsync($"{id}: {why}");
+        }
+
+        private async Task ReplayedAsync(string id, string what)
+        {
+            Replayed++;
+            await Out.WriteLineAsync($"{id}: {what}");
+        }
+
+        private async Task NothingAsync(string id, string why)
+        {
+            NothingToDo++;
+            await Out.WriteLineAsync($"{id}: {why}");
+        }
+    }
+}
