@@ -70,13 +70,11 @@ public sealed class IdentityConnection
         $"{settingName} must be an absolute https URL, e.g. https://<name>.<service>.windows.net/.";
 
     /// <summary>
-    /// The endpoint of a storage service (<c>queue</c>, <c>table</c>, <c>blob</c>): <c>{name}__{service}ServiceUri</c> when
-    /// set, otherwise built from <c>{name}__accountName</c>; null when neither is set.
+    /// The endpoint of a storage service (<c>queue</c>, <c>table</c>, <c>blob</c>) of the account <c>{name}__accountName</c>
+    /// names, for when no service URI is set; null when no account name is set either.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The service URI is not an absolute http(s) URL; the message names the setting.</exception>
-    public Uri? StorageServiceUri(string service) =>
-        ServiceUri(service + "ServiceUri")
-        ?? (Setting("accountName") is { } account ? new Uri($"https://{account}.{service}.core.windows.net/") : null);
+    public Uri? AccountServiceUri(string service) =>
+        Setting("accountName") is { } account ? new Uri($"https://{account}.{service}.core.windows.net/") : null;
 
     /// <summary>
     /// The host of <c>{name}__fullyQualifiedNamespace</c> (the form the SDK wants), also when it was copied from the

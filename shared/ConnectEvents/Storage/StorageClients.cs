@@ -50,9 +50,9 @@ public sealed class StorageClients
             return FromConnectionString(connectionString);
         }
 
-        var queue = connection.StorageServiceUri("queue");
-        var table = connection.StorageServiceUri("table");
-        var blob = connection.StorageServiceUri("blob");
+        var queue = connection.ServiceUri("queueServiceUri") ?? connection.AccountServiceUri("queue");
+        var table = connection.ServiceUri("tableServiceUri") ?? connection.AccountServiceUri("table");
+        var blob = connection.ServiceUri("blobServiceUri") ?? connection.AccountServiceUri("blob");
         if (queue is null && table is null && blob is null)
         {
             throw new InvalidOperationException(

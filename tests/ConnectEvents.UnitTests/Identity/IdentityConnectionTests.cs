@@ -48,7 +48,7 @@ public sealed class IdentityConnectionTests
     [InlineData("https://st.queue.core.windows.net", "https://st.queue.core.windows.net/")]
     [InlineData(" http://127.0.0.1:10001/devstoreaccount1/ ", "http://127.0.0.1:10001/devstoreaccount1/")]
     public void ServiceUrisEndInASlashSoNamesResolveBelowThem(string value, string expected) =>
-        Assert.Equal(new Uri(expected), Read("S", ("S:queueServiceUri", value)).StorageServiceUri("queue"));
+        Assert.Equal(new Uri(expected), Read("S", ("S:queueServiceUri", value)).ServiceUri("queueServiceUri"));
 
     [Theory]
     [InlineData("st.queue.core.windows.net")]
@@ -56,7 +56,7 @@ public sealed class IdentityConnectionTests
     [InlineData("https://")]
     public void AServiceUriThatIsNoHttpUrlIsRefusedNamingTheSetting(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read("AzureWebJobsStorage", ("AzureWebJobsStorage:queueServiceUri", value)).StorageServiceUri("queue"));
+        var error = Assert.Throws<InvalidOperationException>(() => Read("AzureWebJobsStorage", ("AzureWebJobsStorage:queueServiceUri", value)).ServiceUri("queueServiceUri"));
 
         Assert.StartsWith("AzureWebJobsStorage__queueServiceUri must be an absolute https URL", error.Message, StringComparison.Ordinal);
     }
@@ -64,12 +64,13 @@ public sealed class IdentityConnectionTests
     [Fact]
     public void AnAccountNameGivesEveryStorageServiceAndAnExplicitUriWins()
     {
-        var connection = Read("S", ("S:accountName", "stconnect"), ("S:blobServiceUri", "https://blob.example.net/"));
+        var storage = StorageClients.FromConfiguration(Configuration(
+            ("AzureWebJobsStorage:accountName", "stconnect"), ("AzureWebJobsStorage:blobServiceUri", "https://blob.example.net/")));
 
-        Assert.Equal(new Uri("https://stconnect.queue.core.windows.net/"), connection.StorageServiceUri("queue"));
-        Assert.Equal(new Uri("https://stconnect.table.core.windows.net/"), connection.StorageServiceUri("table"));
-        Assert.Equal(new Uri("https://blob.example.net/"), connection.StorageServiceUri("blob"));
-        Assert.Null(Read("S").StorageServiceUri("queue"));
+        Assert.Equal(new Uri("https://stconnect.queue.core.windows.net/q"), storage.Queue("q").Uri);
+        Assert.Equal(new Uri("https://stconnect.table.core.windows.net/t"), storage.Table("t").Uri);
+        Assert.Equal(new Uri("https://blob.example.net/c"), storage.BlobContainer("c").Uri);
+        Assert.Null(Read("S").AccountServiceUri("queue"));
     }
 
     [Theory]
