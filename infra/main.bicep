@@ -220,10 +220,6 @@ module alerts 'modules/alerts.bicep' = if (!empty(alertActionGroupId) || !empty(
   }
 }
 
-output AZURE_RESOURCE_GROUP string = rg.name
 output FUNCTION_APP_NAME string = functionApp.outputs.FUNCTION_APP_NAME
 output WEBHOOK_URL string = functionApp.outputs.WEBHOOK_URL
 output KEY_VAULT_NAME string = keyVault.outputs.KEY_VAULT_NAME
-output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE
-output SERVICE_BUS_TOPIC string = serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
-output STORAGE_ACCOUNT_NAME string = storage.outputs.STORAGE_ACCOUNT_NAME

@@ -153,7 +153,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Processing__Tokenize__Enabled', value: string(tokenize) }
         // Webhook secret keys live in Key Vault (one secret per key id), read by the app's key store.
         { name: 'Webhooks__KeyVault__VaultUri', value: keyVaultUri }
-        { name: 'Webhooks__KeyVault__ManagedIdentityClientId', value: identityClientId }
+        { name: 'Webhooks__KeyVault__clientId', value: identityClientId }
         { name: 'Webhooks__KeyVault__SecretPrefix', value: webhookKeyNamePrefix }
         { name: 'Webhooks__QuarantineContainer', value: quarantineContainerName }
         // Connect API client.

@@ -35,14 +35,6 @@ internal sealed class CrashingConnectClient(IConnectClient inner, CrashSwitch cr
         inner.CreateSessionAsync(merchantId, request, context, cancellationToken);
 
     /// <inheritdoc />
-    public Task<TokenResponse> GetTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default) =>
-        inner.GetTokenAsync(merchantId, tokenId, context, cancellationToken);
-
-    /// <inheritdoc />
     public Task DeleteTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default) =>
         inner.DeleteTokenAsync(merchantId, tokenId, context, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<TestConnection> TestConnectionAsync(string merchantId, CallContext? context = null, CancellationToken cancellationToken = default) =>
-        inner.TestConnectionAsync(merchantId, context, cancellationToken);
 }

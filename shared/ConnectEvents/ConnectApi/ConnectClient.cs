@@ -25,14 +25,8 @@ public interface IConnectClient
     /// <summary>Creates a Client API session, offering the given stored tokens.</summary>
     Task<SessionResponse> CreateSessionAsync(string merchantId, SessionRequest request, CallContext? context = null, CancellationToken cancellationToken = default);
 
-    /// <summary>GET a stored token.</summary>
-    Task<TokenResponse> GetTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default);
-
     /// <summary>Deletes a stored token.</summary>
     Task DeleteTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Checks that the endpoint, API key and merchant work.</summary>
-    Task<TestConnection> TestConnectionAsync(string merchantId, CallContext? context = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The <see cref="IConnectClient"/> over a typed <see cref="HttpClient"/> whose pipeline retries, signs and logs.</summary>
@@ -70,16 +64,8 @@ public sealed class ConnectClient : IConnectClient
         SendAsync(HttpMethod.Post, Path(merchantId, "sessions"), request, ConnectJsonContext.Default.SessionRequest, ConnectJsonContext.Default.SessionResponse, context, cancellationToken)!;
 
     /// <inheritdoc />
-    public Task<TokenResponse> GetTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default) =>
-        SendAsync<object, TokenResponse>(HttpMethod.Get, Path(merchantId, "tokens", tokenId), null, null, ConnectJsonContext.Default.TokenResponse, context, cancellationToken)!;
-
-    /// <inheritdoc />
     public Task DeleteTokenAsync(string merchantId, string tokenId, CallContext? context = null, CancellationToken cancellationToken = default) =>
-        SendAsync<object, TestConnection>(HttpMethod.Delete, Path(merchantId, "tokens", tokenId), null, null, null, context, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<TestConnection> TestConnectionAsync(string merchantId, CallContext? context = null, CancellationToken cancellationToken = default) =>
-        SendAsync<object, TestConnection>(HttpMethod.Get, Path(merchantId, "services", "testconnection"), null, null, ConnectJsonContext.Default.TestConnection, context, cancellationToken)!;
+        SendAsync<object, ConnectObject>(HttpMethod.Delete, Path(merchantId, "tokens", tokenId), null, null, null, context, cancellationToken);
 
     private static string Path(string merchantId, params ReadOnlySpan<string> segments)
     {

@@ -20,8 +20,7 @@ public static class ConnectClientServiceCollectionExtensions
     public static IServiceCollection AddConnectClient(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ConnectOptions>().Bind(configuration.GetSection(ConnectOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectOptions>, ConnectOptionsValidator>());
+        services.AddValidatedOptions<ConnectOptions>(configuration, ConnectOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddTransient<SigningHandler>();
         services.TryAddTransient<LoggingHandler>();

@@ -1,10 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>How to reach and authenticate to the Connect Server API (configuration section <c>Connect</c>).</summary>
-public sealed class ConnectOptions
+public sealed class ConnectOptions : IValidatableObject
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Connect";
@@ -53,6 +53,44 @@ public sealed class ConnectOptions
 
     /// <summary>The base URL calls go to, from <see cref="Endpoint"/> or the environment and cluster.</summary>
     public Uri ResolveEndpoint() => Endpoint ?? ConnectEndpoints.For(Environment ?? throw new InvalidOperationException("Connect__Endpoint or Connect__Environment must be set."), Cluster);
+
+    /// <summary>Checks the settings at start-up; every message names the setting to fix.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(ApiKeyId))
+        {
+            yield return new ValidationResult("Connect__ApiKeyId is missing: set it to the API key id from the Configuration Center.");
+        }
+
+        if (string.IsNullOrWhiteSpace(SecretApiKey))
+        {
+            yield return new ValidationResult("Connect__SecretApiKey is missing: set it to the secret API key (a Key Vault reference in Azure).");
+        }
+
+        if (Endpoint is null && Environment is null)
+        {
+            yield return new ValidationResult("Connect__Endpoint or Connect__Environment (Sandbox, PreProduction, Production) must be set.");
+        }
+
+        if (Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)))
+        {
+            yield return new ValidationResult($"Connect__Endpoint must be an absolute http(s) URL, not '{endpoint}'.");
+        }
+        else if (Endpoint is { Scheme: "http" } plain && !plain.IsLoopback)
+        {
+            yield return new ValidationResult($"Connect__Endpoint '{plain}' uses plain http to a non-loopback host; use https.");
+        }
+
+        if (AttemptTimeout <= TimeSpan.Zero || TotalTimeout < AttemptTimeout)
+        {
+            yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture, $"Connect__AttemptTimeout ({AttemptTimeout}) must be positive and not above Connect__TotalTimeout ({TotalTimeout})."));
+        }
+
+        if (MaxRetries is < 0 or > 10)
+        {
+            yield return new ValidationResult("Connect__MaxRetries must be between 0 and 10.");
+        }
+    }
 }
 
 /// <summary>A shopping cart extension's identity for X-GCS-ServerMetaInfo.</summary>
@@ -112,50 +150,4 @@ public static class ConnectEndpoints
         (ConnectEnvironment.Production, ConnectCluster.India) => "https://mum.api-ingenico.com",
         _ => throw new ArgumentOutOfRangeException(nameof(environment), $"no endpoint for {environment}/{cluster}"),
     });
-}
-
-/// <summary>Checks <see cref="ConnectOptions"/> at start-up; every message names the setting to fix.</summary>
-public sealed class ConnectOptionsValidator : IValidateOptions<ConnectOptions>
-{
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, ConnectOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ApiKeyId))
-        {
-            failures.Add("Connect__ApiKeyId is missing: set it to the API key id from the Configuration Center.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.SecretApiKey))
-        {
-            failures.Add("Connect__SecretApiKey is missing: set it to the secret API key (a Key Vault reference in Azure).");
-        }
-
-        if (options.Endpoint is null && options.Environment is null)
-        {
-            failures.Add("Connect__Endpoint or Connect__Environment (Sandbox, PreProduction, Production) must be set.");
-        }
-
-        if (options.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)))
-        {
-            failures.Add($"Connect__Endpoint must be an absolute http(s) URL, not '{endpoint}'.");
-        }
-        else if (options.Endpoint is { Scheme: "http" } plain && !plain.IsLoopback)
-        {
-            failures.Add($"Connect__Endpoint '{plain}' uses plain http to a non-loopback host; use https.");
-        }
-
-        if (options.AttemptTimeout <= TimeSpan.Zero || options.TotalTimeout < options.AttemptTimeout)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"Connect__AttemptTimeout ({options.AttemptTimeout}) must be positive and not above Connect__TotalTimeout ({options.TotalTimeout})."));
-        }
-
-        if (options.MaxRetries is < 0 or > 10)
-        {
-            failures.Add("Connect__MaxRetries must be between 0 and 10.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
 }

@@ -210,23 +210,6 @@ public sealed class SessionResponse : ConnectObject
     public string? Region { get; set; }
 }
 
-/// <summary>A stored token (GET token).</summary>
-public sealed class TokenResponse : ConnectObject
-{
-    /// <summary>The token id.</summary>
-    public string? Id { get; set; }
-
-    /// <summary>The payment product id.</summary>
-    public int? PaymentProductId { get; set; }
-}
-
-/// <summary>The answer to test connection.</summary>
-public sealed class TestConnection : ConnectObject
-{
-    /// <summary>"OK" when the API key and merchant work.</summary>
-    public string? Result { get; set; }
-}
-
 /// <summary>System.Text.Json source generation for the Connect objects (camelCase, nulls left out).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PaymentResponse))]
@@ -236,6 +219,4 @@ public sealed class TestConnection : ConnectObject
 [JsonSerializable(typeof(CreateTokenResponse))]
 [JsonSerializable(typeof(SessionRequest))]
 [JsonSerializable(typeof(SessionResponse))]
-[JsonSerializable(typeof(TokenResponse))]
-[JsonSerializable(typeof(TestConnection))]
 public sealed partial class ConnectJsonContext : JsonSerializerContext;

@@ -5,72 +5,29 @@ using System.Text;
 
 namespace ConnectEvents.ConnectApi;
 
-/// <summary>The v1HMAC request signature of the Connect Server API: the canonical string to sign and its HMAC-SHA256.</summary>
-public static class V1HmacSignature
+/// <summary>The v1HMAC request signature of the Connect Server API, as <see cref="SigningHandler"/> puts it on every attempt.</summary>
+internal static class V1HmacSignature
 {
     /// <summary>The authentication scheme and version prefix of the Authorization header.</summary>
-    public const string AuthorizationPrefix = "GCS v1HMAC:";
+    internal const string AuthorizationPrefix = "GCS v1HMAC:";
 
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
-    [ThreadStatic]
-    private static List<KeyValuePair<string, string>>? t_headers;
-
     /// <summary>
-    /// Builds the string to sign: method, Content-Type as sent (empty without a body), Date as sent, the X-GCS headers
-    /// (lower-cased names, unfolded trimmed values, ordinal order), then the path as sent and the percent-decoded query;
-    /// every line ends with a line feed.
+    /// The Authorization header value of a request: <c>GCS v1HMAC:{apiKeyId}:</c> and base64(HMAC-SHA256(secret, UTF-8 of
+    /// the string to sign)). The string to sign is the method, Content-Type as sent (empty without a body), Date as sent,
+    /// the X-GCS headers (lower-cased names, unfolded trimmed values, ordinal order), then the path as sent and the
+    /// percent-decoded query; every line ends with a line feed. It is built in a per-thread buffer, never as a string.
     /// </summary>
+    /// <param name="secret">The UTF-8 bytes of the secret API key.</param>
+    /// <param name="apiKeyId">The API key id.</param>
     /// <param name="method">The HTTP method.</param>
     /// <param name="contentType">The Content-Type header value exactly as it goes on the wire, or null.</param>
     /// <param name="date">The Date header value exactly as sent.</param>
-    /// <param name="gcsHeaders">Headers whose names start with X-GCS (others are ignored), values as sent.</param>
+    /// <param name="gcsHeaders">The X-GCS headers only, values as sent; sorted in place.</param>
     /// <param name="rawPath">The request path as sent, still percent-encoded.</param>
     /// <param name="rawQuery">The query as sent, with or without its leading '?', or null.</param>
-    public static string BuildStringToSign(string method, string? contentType, string date, IEnumerable<KeyValuePair<string, string>> gcsHeaders, string rawPath, string? rawQuery)
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(gcsHeaders);
-        var headers = t_headers ??= new List<KeyValuePair<string, string>>(4);
-        try
-        {
-            foreach (var header in gcsHeaders)
-            {
-                if (IsGcsHeader(header.Key))
-                {
-                    headers.Add(header);
-                }
-            }
-
-            var sb = Build(method, contentType, date, headers, rawPath, rawQuery);
-            var result = sb.ToString();
-            ReleaseIfLarge(sb);
-            return result;
-        }
-        finally
-        {
-            headers.Clear();
-        }
-    }
-
-    /// <summary>base64(HMAC-SHA256(secret, UTF-8 of <paramref name="stringToSign"/>)).</summary>
-    public static string Sign(ReadOnlySpan<byte> secret, string stringToSign)
-    {
-        ArgumentNullException.ThrowIfNull(stringToSign);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Mac(secret, stringToSign, mac);
-        return Convert.ToBase64String(mac);
-    }
-
-    /// <summary>The Authorization header value for <paramref name="apiKeyId"/> and a signature.</summary>
-    public static string AuthorizationValue(string apiKeyId, string signature) => string.Concat(AuthorizationPrefix, apiKeyId, ":", signature);
-
-    /// <summary>
-    /// The Authorization header value for a request, as <see cref="BuildStringToSign"/> then <see cref="Sign"/> then
-    /// <see cref="AuthorizationValue(string, string)"/> give it, without the intermediate strings (the signing handler's
-    /// path). <paramref name="gcsHeaders"/> holds only X-GCS headers and is sorted in place.
-    /// </summary>
     internal static string AuthorizationValue(ReadOnlySpan<byte> secret, string apiKeyId, string method, string? contentType, string date,
         List<KeyValuePair<string, string>> gcsHeaders, string rawPath, string? rawQuery)
     {
@@ -82,7 +39,11 @@ public static class V1HmacSignature
         try
         {
             sb.CopyTo(0, chars, length);
-            ReleaseIfLarge(sb);
+            if (sb.Capacity > 8192)
+            {
+                t_builder = null; // do not keep a large buffer per thread
+            }
+
             Mac(secret, chars[..length], mac);
         }
         finally
@@ -96,7 +57,7 @@ public static class V1HmacSignature
         var total = AuthorizationPrefix.Length + apiKeyId.Length + 1 + Base64.GetMaxEncodedToUtf8Length(mac.Length);
         if (total > 256)
         {
-            return AuthorizationValue(apiKeyId, Convert.ToBase64String(mac));
+            return string.Concat(AuthorizationPrefix, apiKeyId, ":", Convert.ToBase64String(mac));
         }
 
         Span<char> value = stackalloc char[256];
@@ -145,14 +106,6 @@ public static class V1HmacSignature
         return sb;
     }
 
-    private static void ReleaseIfLarge(StringBuilder sb)
-    {
-        if (sb.Capacity > 8192)
-        {
-            t_builder = null;
-        }
-    }
-
     private static int CompareLowerOrdinal(string a, string b)
     {
         var n = Math.Min(a.Length, b.Length);
@@ -192,7 +145,7 @@ public static class V1HmacSignature
     /// after it that is not itself a line break becomes one space, then the value is trimmed. Two breaks in a row give two
     /// spaces; a CR without its LF is not a line break and stays.
     /// </summary>
-    internal static string Unfold(string value)
+    private static string Unfold(string value)
     {
         if (value.AsSpan().IndexOf('\n') < 0)
         {

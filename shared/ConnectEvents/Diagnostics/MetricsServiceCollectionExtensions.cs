@@ -91,6 +91,6 @@ public static class MetricsServiceCollectionExtensions
             }
         }
 
-        return entra ? AzureCredentials.Create(clientId, AzureCredentials.ManagedIdentity) : null;
+        return entra ? IdentityConnection.CreateCredential(clientId, "managedidentity") : null;
     }
 }

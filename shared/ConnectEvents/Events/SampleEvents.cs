@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace ConnectEvents.Events;
@@ -61,10 +60,6 @@ public static class SampleEvents
 
         return stream.ToArray();
     }
-
-    /// <summary>The same event as <see cref="Build"/> as a string.</summary>
-    public static string BuildString(string type, string merchantId, string resourceId, string? eventId = null) =>
-        Encoding.UTF8.GetString(Build(type, merchantId, resourceId, eventId));
 
     private static void WritePayment(Utf8JsonWriter w, string paymentId, string status, string? customerReference)
     {

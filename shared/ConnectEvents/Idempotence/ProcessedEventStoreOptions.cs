@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using ConnectEvents.Storage;
 
 namespace ConnectEvents.Idempotence;
 
@@ -9,6 +9,6 @@ public sealed class ProcessedEventStoreOptions
     public const string SectionName = "Processing:Store";
 
     /// <summary>The table holding one row per event id.</summary>
-    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Processing__Store__TableName must be 3-63 letters and digits, starting with a letter.")]
+    [TableName("Processing__Store__TableName")]
     public string TableName { get; set; } = TableProcessedEventStore.DefaultTableName;
 }

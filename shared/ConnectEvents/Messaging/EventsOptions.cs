@@ -1,8 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
 namespace ConnectEvents.Messaging;
 
 /// <summary>Where verified events go (configuration section <c>Events</c>): the processing queue always, the Service Bus topic when one is configured.</summary>
-public sealed class EventsOptions
+public sealed class EventsOptions : IValidatableObject
 {
+    private static readonly TimeSpan LongestBudget = TimeSpan.FromMinutes(5);
+
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Events";
 
@@ -27,4 +32,60 @@ public sealed class EventsOptions
 
     /// <summary>The largest raw event sent to Service Bus (Standard tier: 256 KiB per message, headers and properties included); larger events are quarantined.</summary>
     public int ServiceBusMaxMessageBytes { get; set; } = 240 * 1024;
+
+    /// <summary>The configuration holding the <c>ServiceBusConnection</c> settings the checks read (set at registration, not bound).</summary>
+    internal IConfiguration? Connections { get; set; }
+
+    /// <summary>Checks at start-up that the queue, the budget, the size limit and, when the topic is on, its connection are usable, naming the setting.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(QueueName))
+        {
+            yield return new ValidationResult("Events__QueueName must not be empty.");
+        }
+
+        if (PublishTimeout <= TimeSpan.Zero || PublishTimeout > LongestBudget || PublishAttemptTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Events__PublishTimeout (at most 00:05:00) and Events__PublishAttemptTimeout must be positive durations (e.g. 00:00:05).");
+        }
+
+        if (ServiceBusMaxMessageBytes is < 1024 or > 100 * 1024 * 1024)
+        {
+            yield return new ValidationResult("Events__ServiceBusMaxMessageBytes must be between 1024 and 104857600.");
+        }
+
+        var configured = Connections is not null && ServiceBusClientFactory.IsConfigured(Connections);
+        switch (Transport?.Trim())
+        {
+            case null or "":
+            case var t when string.Equals(t, "StorageQueue", StringComparison.OrdinalIgnoreCase):
+                break;
+            case var t when string.Equals(t, "ServiceBus", StringComparison.OrdinalIgnoreCase):
+                if (!configured)
+                {
+                    yield return new ValidationResult(
+                        $"Events__Transport is ServiceBus but no Service Bus connection is configured: set {ServiceBusClientFactory.NamespaceSetting} " +
+                        $"(managed identity; {ServiceBusClientFactory.ConnectionName}__clientId for a user-assigned one) or " +
+                        $"{ServiceBusClientFactory.ConnectionName} to a connection string. Events__Transport is retired: events go to the " +
+                        "queue always and to the topic whenever a connection is set.");
+                }
+
+                break;
+            default:
+                yield return new ValidationResult("Events__Transport is retired; leave it unset (StorageQueue and ServiceBus are still accepted).");
+                break;
+        }
+
+        if (configured)
+        {
+            if (string.IsNullOrWhiteSpace(TopicName))
+            {
+                yield return new ValidationResult("Events__TopicName must not be empty when a Service Bus connection is configured.");
+            }
+            else if (ServiceBusClientFactory.Validate(Connections!, TopicName) is { } problem)
+            {
+                yield return new ValidationResult(problem);
+            }
+        }
+    }
 }

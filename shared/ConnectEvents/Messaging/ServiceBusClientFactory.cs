@@ -21,9 +21,8 @@ public static class ServiceBusClientFactory
     /// <summary>True when a Service Bus connection is configured, which is what turns topic publishing on.</summary>
     public static bool IsConfigured(IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return !string.IsNullOrWhiteSpace(configuration[ConnectionName])
-            || !string.IsNullOrWhiteSpace(configuration.GetSection(ConnectionName)["fullyQualifiedNamespace"]);
+        var connection = IdentityConnection.Read(configuration, ConnectionName);
+        return connection.ConnectionString is not null || connection.FullyQualifiedNamespace() is not null;
     }
 
     /// <summary>Creates the client; this makes no connection (the first send does).</summary>
@@ -38,14 +37,10 @@ public static class ServiceBusClientFactory
         }
 
         var clientOptions = new ServiceBusClientOptions { RetryOptions = RetryOptions(options), Identifier = "connect-events-webhook" };
-        var connectionString = configuration[ConnectionName];
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            return new ServiceBusClient(connectionString, clientOptions);
-        }
-
-        var section = configuration.GetSection(ConnectionName);
-        return new ServiceBusClient(Host(section["fullyQualifiedNamespace"]!), AzureCredentials.Create(section["clientId"], section["credential"]), clientOptions);
+        var connection = IdentityConnection.Read(configuration, ConnectionName);
+        return connection.ConnectionString is { } connectionString
+            ? new ServiceBusClient(connectionString, clientOptions)
+            : new ServiceBusClient(connection.FullyQualifiedNamespace()!, connection.Credential(), clientOptions);
     }
 
     /// <summary>
@@ -54,9 +49,8 @@ public static class ServiceBusClientFactory
     /// </summary>
     public static string? Validate(IConfiguration configuration, string topicName)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration[ConnectionName];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        var connection = IdentityConnection.Read(configuration, ConnectionName);
+        if (connection.ConnectionString is { } connectionString)
         {
             ServiceBusConnectionStringProperties parts;
             try
@@ -83,8 +77,8 @@ public static class ServiceBusClientFactory
                 : null;
         }
 
-        var fqns = configuration.GetSection(ConnectionName)["fullyQualifiedNamespace"];
-        return string.IsNullOrWhiteSpace(fqns) || Uri.CheckHostName(Host(fqns)) != UriHostNameType.Unknown
+        var host = connection.FullyQualifiedNamespace();
+        return host is null || Uri.CheckHostName(host) != UriHostNameType.Unknown
             ? null
             : $"{NamespaceSetting} must be a namespace host such as sb-connect.servicebus.windows.net.";
     }
@@ -110,12 +104,5 @@ public static class ServiceBusClientFactory
             MaxDelay = maxDelay,
             TryTimeout = tryTimeout,
         };
-    }
-
-    // The SDK wants the bare host; accept the sb:// or https:// form people copy from the portal too.
-    private static string Host(string value)
-    {
-        var text = value.Trim();
-        return text.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri.Host : text.TrimEnd('/');
     }
 }

@@ -44,23 +44,15 @@ public sealed class StorageClients
     /// <exception cref="InvalidOperationException">Neither a connection string nor identity-based settings are configured.</exception>
     public static StorageClients FromConfiguration(IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration[ConnectionName];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        var connection = IdentityConnection.Read(configuration, ConnectionName);
+        if (connection.ConnectionString is { } connectionString)
         {
             return FromConnectionString(connectionString);
         }
 
-        var section = configuration.GetSection(ConnectionName);
-        var account = section["accountName"];
-        Uri? Service(string key, string kind) =>
-            section[key] is { Length: > 0 } uri ? new Uri(uri.EndsWith('/') ? uri : uri + "/")
-            : account is { Length: > 0 } ? new Uri($"https://{account}.{kind}.core.windows.net/")
-            : null;
-
-        var queue = Service("queueServiceUri", "queue");
-        var table = Service("tableServiceUri", "table");
-        var blob = Service("blobServiceUri", "blob");
+        var queue = connection.ServiceUri("queueServiceUri") ?? connection.AccountServiceUri("queue");
+        var table = connection.ServiceUri("tableServiceUri") ?? connection.AccountServiceUri("table");
+        var blob = connection.ServiceUri("blobServiceUri") ?? connection.AccountServiceUri("blob");
         if (queue is null && table is null && blob is null)
         {
             throw new InvalidOperationException(
@@ -68,8 +60,7 @@ public sealed class StorageClients
                 "(UseDevelopmentStorage=true or Azurite's) or AzureWebJobsStorage__accountName for a managed identity.");
         }
 
-        var credential = AzureCredentials.Create(section["clientId"], section["credential"]);
-        return new StorageClients(null, credential, queue, table, blob);
+        return new StorageClients(null, connection.Credential(), queue, table, blob);
     }
 
     /// <summary>A queue client; messages are base64-encoded as the Functions queue trigger expects by default.</summary>

@@ -29,13 +29,9 @@ public sealed record TokenAddResult(bool IsNew, IReadOnlyList<StoredToken> Dropp
 /// <summary>Stored tokens per merchant and customer, capped per customer.</summary>
 public interface ITokenVault
 {
-    /// <summary>Stores the token (idempotent: the same token id is never stored twice) and enforces the per-customer cap; true when it was new.</summary>
-    /// <exception cref="ArgumentException">The merchant id, customer reference or token id is empty.</exception>
-    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
-    Task<bool> AddAsync(StoredToken token, CancellationToken ct);
-
     /// <summary>
-    /// Like <see cref="AddAsync"/>, and tells which tokens the cap dropped: first the oldest never-used ones (by
+    /// Stores the token (idempotent: the same token id is never stored twice), enforces the per-customer cap and tells
+    /// whether the token was new and which tokens the cap dropped: first the oldest never-used ones (by
     /// <see cref="StoredToken.CreatedAt"/>), then the least recently used. The token being added is never dropped.
     /// </summary>
     /// <exception cref="ArgumentException">The merchant id, customer reference or token id is empty.</exception>

@@ -38,9 +38,6 @@ public sealed class TableTokenVault : ITokenVault
     }
 
     /// <inheritdoc />
-    public async Task<bool> AddAsync(StoredToken token, CancellationToken ct) => (await AddAndTrimAsync(token, ct)).IsNew;
-
-    /// <inheritdoc />
     public async Task<TokenAddResult> AddAndTrimAsync(StoredToken token, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(token);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ConnectEvents.Storage;
 
 namespace ConnectEvents.Tokens;
 
@@ -9,7 +10,7 @@ public sealed class TokenVaultOptions
     public const string SectionName = "TokenVault";
 
     /// <summary>The table holding the tokens and their index rows.</summary>
-    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "TokenVault__TableName must be 3-63 letters and digits, starting with a letter.")]
+    [TableName("TokenVault__TableName")]
     public string TableName { get; set; } = "tokenvault";
 
     /// <summary>The most tokens kept per customer; adding more drops the oldest unused ones first.</summary>

@@ -18,9 +18,6 @@ public sealed class ConfigurationSecretKeyStore : ISecretKeyStore, IDisposable
         _subscription = options.OnChange(o => _keys = Build(o));
     }
 
-    /// <summary>The number of configured keys (for start-up logging; never the keys themselves).</summary>
-    public int Count => _keys.Count;
-
     /// <inheritdoc />
     public ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_keys.GetValueOrDefault(keyId));

@@ -195,20 +195,19 @@ public sealed class ConnectLoadRun : ILoadRun
         }
     }
 
-    /// <summary>A GET signed by hand per call (fresh Date, canonical string, HMAC), optionally with X-GCS-ServerMetaInfo.</summary>
+    /// <summary>A GET signed per call (fresh Date, then the product's one signing path), optionally with X-GCS-ServerMetaInfo.</summary>
     internal static HttpRequestMessage SignedGet(Uri url, string apiKeyId, byte[] secret, string? metaInfo = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
-        KeyValuePair<string, string>[] gcs = metaInfo is null ? [] : [new(ServerMetaInfo.HeaderName, metaInfo)];
+        List<KeyValuePair<string, string>> gcs = metaInfo is null ? [] : [new(ServerMetaInfo.HeaderName, metaInfo)];
         request.Headers.TryAddWithoutValidation("Date", date);
         foreach (var (name, value) in gcs)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        var toSign = V1HmacSignature.BuildStringToSign("GET", null, date, gcs, url.AbsolutePath, null);
-        request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(apiKeyId, V1HmacSignature.Sign(secret, toSign)));
+        request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(secret, apiKeyId, "GET", null, date, gcs, url.AbsolutePath, null));
         return request;
     }
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.Events;
+using ConnectEvents.TestInfrastructure;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Primitives;
 
@@ -26,7 +26,7 @@ public class VerifyBenchmarks
         _signature = WebhookVerifier.Sign(_body, _secret);
         var options = new WebhookOptions();
         options.SecretKeys.Add(new WebhookSecretKey { KeyId = "bench", Secret = Secret });
-        _verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new FixedOptionsMonitor<WebhookOptions>(options)));
+        _verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new TestOptionsMonitor<WebhookOptions>(options)));
         Console.WriteLine($"// sample event: {_body.Length} bytes");
     }
 

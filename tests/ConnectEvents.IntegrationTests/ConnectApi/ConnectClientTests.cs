@@ -30,8 +30,7 @@ public sealed class ConnectClientTests : IAsyncLifetime
         var capture = await c.Api.CapturePaymentAsync(M, "p1", new CapturePaymentRequest { Amount = 2500, IsFinal = true }, new CallContext("cap-p1"));
         var token = await c.Api.CreateTokenFromPaymentAsync(M, "p1", new TokenizePaymentRequest { Alias = "my visa" }, new CallContext("tok-p1"));
         var again = await c.Api.CreateTokenFromPaymentAsync(M, "p1", new TokenizePaymentRequest(), new CallContext("tok-p1-b"));
-        var fetched = await c.Api.GetTokenAsync(M, token.Token!);
-        var ok = await c.Api.TestConnectionAsync(M, new CallContext { ClientMetaInfo = """{"consumerDeviceType":"backend"}""" });
+        var withMeta = await c.Api.GetPaymentAsync(M, "p1", new CallContext { ClientMetaInfo = """{"consumerDeviceType":"backend"}""" });
         await c.Api.DeleteTokenAsync(M, token.Token!);
 
         Assert.Equal("PENDING_CAPTURE", payment.Status);
@@ -41,8 +40,7 @@ public sealed class ConnectClientTests : IAsyncLifetime
         Assert.True(token.IsNewToken);
         Assert.False(again.IsNewToken);
         Assert.Equal(token.Token, again.Token);
-        Assert.Equal(token.Token, fetched.Id);
-        Assert.Equal("OK", ok.Result);
+        Assert.Equal("p1", withMeta.Id);
         Assert.False(_sim.State.HasToken(M, token.Token!));
         Assert.All(_sim.State.Requests, r => Assert.True(r.Authenticated, r.AuthenticationFailure));
         Assert.All(_sim.State.Requests, r => Assert.StartsWith("GCS v1HMAC:" + SimulatorHost.DefaultApiKeyId + ":", r.Headers["Authorization"], StringComparison.Ordinal));
@@ -86,9 +84,9 @@ public sealed class ConnectClientTests : IAsyncLifetime
     public async Task InjectedStatusesMapToTheirKinds(int status, ConnectErrorKind kind)
     {
         using var c = Client(maxRetries: 0);
-        _sim.State.InjectFault("/services/testconnection", Fault.Status(status), times: 1);
+        _sim.State.InjectFault("/payments/p-fault", Fault.Status(status), times: 1);
 
-        var error = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.TestConnectionAsync(M));
+        var error = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.GetPaymentAsync(M, "p-fault"));
 
         Assert.Equal(kind, error.Kind);
         Assert.Equal(status, error.StatusCode);
@@ -234,9 +232,9 @@ public sealed class ConnectClientTests : IAsyncLifetime
     public async Task ANonJsonErrorBodyStillGivesATypedErrorWithTheRawText()
     {
         using var c = Client(maxRetries: 0);
-        _sim.State.InjectFault("/services/testconnection", Fault.NonJson(502));
+        _sim.State.InjectFault("/payments/p-html", Fault.NonJson(502));
 
-        var error = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.TestConnectionAsync(M));
+        var error = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.GetPaymentAsync(M, "p-html"));
 
         Assert.Equal(ConnectErrorKind.Platform, error.Kind);
         Assert.Contains("<", error.RawBody, StringComparison.Ordinal);
@@ -248,7 +246,7 @@ public sealed class ConnectClientTests : IAsyncLifetime
     {
         using var c = Client(secret: "not-the-secret");
 
-        var error = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.TestConnectionAsync(M));
+        var error = await Assert.ThrowsAsync<ConnectApiException>(() => c.Api.GetPaymentAsync(M, "p1"));
 
         Assert.Equal(401, error.StatusCode);
         Assert.False(Assert.Single(_sim.State.Requests).Authenticated);

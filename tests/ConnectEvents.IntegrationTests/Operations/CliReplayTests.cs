@@ -142,7 +142,7 @@ public sealed class CliReplayTests(AzuriteFixture azurite)
     {
         await using var p = await Pipeline.StartAsync(azurite);
         var cli = CliRunner.For(p, azurite.ConnectionString);
-        var v2 = Encoding.UTF8.GetBytes(SampleEvents.BuildString("payment.pending_capture", M, "pay-v2", "evt-v2").Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
+        var v2 = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(SampleEvents.Build("payment.pending_capture", M, "pay-v2", "evt-v2")).Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
         await ProcessingPipelineTests.PostAsync(p, v2); // the webhook quarantines it
 
         var list = await cli.RunAsync("list", "--quarantined", "--since", "10m");

@@ -31,7 +31,7 @@ public sealed class ProcessingStoreOutageTests
 
         var before = await store.ClaimAsync("evt-before", "worker", Lease, Info, default);
         Assert.Equal(ClaimStatus.Claimed, before.Status);
-        Assert.True(await vault.AddAsync(token, default));
+        Assert.True((await vault.AddAndTrimAsync(token, default)).IsNew);
 
         await azurite.StopAsync();
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ClaimAsync("evt-during", "worker", Lease, Info, default));
@@ -39,7 +39,7 @@ public sealed class ProcessingStoreOutageTests
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ReleaseAsync(before.Record!, "x", default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.MarkDeadLetteredAsync("evt-during", "poisoned", default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetAsync("evt-before", default));
-        await Assert.ThrowsAsync<StoreUnavailableException>(() => vault.AddAsync(token, default));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => vault.AddAndTrimAsync(token, default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => vault.ListAsync("1234", "cust", default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => vault.RemoveEverywhereAsync("1234", "tok", default));
 
@@ -47,7 +47,7 @@ public sealed class ProcessingStoreOutageTests
         await azurite.RestartAsync();
         var after = await store.ClaimAsync("evt-during", "worker", Lease, Info, default);
         Assert.Equal(ClaimStatus.Claimed, after.Status);
-        Assert.True(await vault.AddAsync(token, default));
+        Assert.True((await vault.AddAndTrimAsync(token, default)).IsNew);
         Assert.Single(await vault.ListAsync("1234", "cust", default));
     }
 }

@@ -23,9 +23,9 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
     public async Task AddedTokensAreListedNewestFirstAndRemovedOneByOne()
     {
         var vault = NewVault();
-        Assert.True(await vault.AddAsync(Token("cust-1", "tok-a", minutesAgo: 10), default));
-        Assert.True(await vault.AddAsync(Token("cust-1", "tok-b"), default));
-        Assert.True(await vault.AddAsync(Token("cust-2", "tok-c"), default));
+        Assert.True((await vault.AddAndTrimAsync(Token("cust-1", "tok-a", minutesAgo: 10), default)).IsNew);
+        Assert.True((await vault.AddAndTrimAsync(Token("cust-1", "tok-b"), default)).IsNew);
+        Assert.True((await vault.AddAndTrimAsync(Token("cust-2", "tok-c"), default)).IsNew);
 
         var listed = await vault.ListAsync(Merchant, "cust-1", default);
         Assert.Equal(["tok-b", "tok-a"], listed.Select(t => t.TokenId));
@@ -43,10 +43,10 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
     {
         var vault = NewVault();
         var first = Token("cust-1", "tok-a", minutesAgo: 30);
-        Assert.True(await vault.AddAsync(first, default));
+        Assert.True((await vault.AddAndTrimAsync(first, default)).IsNew);
         await vault.MarkUsedAsync(Merchant, "cust-1", ["tok-a"], _time.GetUtcNow(), default);
 
-        Assert.False(await vault.AddAsync(first with { CreatedAt = _time.GetUtcNow(), PaymentId = "pay-later" }, default));
+        Assert.False((await vault.AddAndTrimAsync(first with { CreatedAt = _time.GetUtcNow(), PaymentId = "pay-later" }, default)).IsNew);
 
         var stored = Assert.Single(await vault.ListAsync(Merchant, "cust-1", default));
         Assert.Equal((first.CreatedAt, _time.GetUtcNow(), "pay-later"), (stored.CreatedAt, stored.LastUsedAt, stored.PaymentId));
@@ -57,9 +57,9 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
     {
         var vault = NewVault(max: 3);
         var now = _time.GetUtcNow();
-        await vault.AddAsync(Token("cust", "used-old", minutesAgo: 50, lastUsed: now.AddMinutes(-40)), default);
-        await vault.AddAsync(Token("cust", "unused-oldest", minutesAgo: 30), default);
-        await vault.AddAsync(Token("cust", "unused-newer", minutesAgo: 20), default);
+        await vault.AddAndTrimAsync(Token("cust", "used-old", minutesAgo: 50, lastUsed: now.AddMinutes(-40)), default);
+        await vault.AddAndTrimAsync(Token("cust", "unused-oldest", minutesAgo: 30), default);
+        await vault.AddAndTrimAsync(Token("cust", "unused-newer", minutesAgo: 20), default);
 
         var fourth = await vault.AddAndTrimAsync(Token("cust", "new-1"), default);
         Assert.True(fourth.IsNew);
@@ -81,7 +81,7 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
     {
         var vault = NewVault(max: 1);
         var now = _time.GetUtcNow();
-        await vault.AddAsync(Token("cust", "used", minutesAgo: 5, lastUsed: now), default);
+        await vault.AddAndTrimAsync(Token("cust", "used", minutesAgo: 5, lastUsed: now), default);
 
         var added = await vault.AddAndTrimAsync(Token("cust", "fresh"), default);
 
@@ -93,10 +93,10 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
     public async Task RemoveEverywhereFindsEveryCustomerHoldingTheTokenThroughTheIndex()
     {
         var vault = NewVault();
-        await vault.AddAsync(Token("cust-1", "shared-token"), default);
-        await vault.AddAsync(Token("cust-2", "shared-token"), default);
-        await vault.AddAsync(Token("cust-2", "other-token"), default);
-        await vault.AddAsync(new StoredToken("5678", "cust-1", "shared-token", null, null, _time.GetUtcNow(), null, null), default);
+        await vault.AddAndTrimAsync(Token("cust-1", "shared-token"), default);
+        await vault.AddAndTrimAsync(Token("cust-2", "shared-token"), default);
+        await vault.AddAndTrimAsync(Token("cust-2", "other-token"), default);
+        await vault.AddAndTrimAsync(new StoredToken("5678", "cust-1", "shared-token", null, null, _time.GetUtcNow(), null, null), default);
 
         Assert.Equal(2, await vault.RemoveEverywhereAsync(Merchant, "shared-token", default));
 
@@ -110,8 +110,8 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
     public async Task MarkUsedSetsLastUsedAndNeverBringsBackARemovedToken()
     {
         var vault = NewVault();
-        await vault.AddAsync(Token("cust", "kept"), default);
-        await vault.AddAsync(Token("cust", "gone"), default);
+        await vault.AddAndTrimAsync(Token("cust", "kept"), default);
+        await vault.AddAndTrimAsync(Token("cust", "gone"), default);
         await vault.RemoveAsync(Merchant, "cust", "gone", default);
         var when = _time.GetUtcNow().AddMinutes(1);
 
@@ -128,7 +128,7 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
 
         foreach (var customer in customers)
         {
-            await vault.AddAsync(Token(customer, "tok/" + customer), default);
+            await vault.AddAndTrimAsync(Token(customer, "tok/" + customer), default);
         }
 
         foreach (var customer in customers)
@@ -138,18 +138,18 @@ public sealed class TokenVaultTests(AzuriteFixture fixture)
         }
 
         // "a|b" as merchant+customer must not reach merchant "a", customer "b" (or the reverse).
-        await vault.AddAsync(new StoredToken("m|x", "y", "t1", null, null, _time.GetUtcNow(), null, null), default);
+        await vault.AddAndTrimAsync(new StoredToken("m|x", "y", "t1", null, null, _time.GetUtcNow(), null, null), default);
         Assert.Empty(await vault.ListAsync("m", "x|y", default));
         Assert.Equal(1, await vault.RemoveEverywhereAsync(Merchant, "tok/a|b", default));
         Assert.Single(await vault.ListAsync(Merchant, "a", default));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => vault.AddAsync(Token("", "tok"), default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => vault.AddAndTrimAsync(Token("", "tok"), default));
     }
 
     [Fact]
     public async Task AFullCardNumberIsNeverStored()
     {
         var vault = NewVault();
-        await vault.AddAsync(Token("cust", "tok") with { MaskedCard = "4111111111111111" }, default);
+        await vault.AddAndTrimAsync(Token("cust", "tok") with { MaskedCard = "4111111111111111" }, default);
 
         Assert.Equal("************1111", Assert.Single(await vault.ListAsync(Merchant, "cust", default)).MaskedCard);
     }

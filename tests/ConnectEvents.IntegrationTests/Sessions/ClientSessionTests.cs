@@ -330,7 +330,7 @@ public sealed class ClientSessionTests(AzuriteFixture azurite)
             p.Simulator.State.SeedToken(M, tokenId);
         }
 
-        await p.Vault().AddAsync(new StoredToken(M, customer, tokenId, 1, null, DateTimeOffset.UtcNow, null, "************1111"), CancellationToken.None);
+        await p.Vault().AddAndTrimAsync(new StoredToken(M, customer, tokenId, 1, null, DateTimeOffset.UtcNow, null, "************1111"), CancellationToken.None);
     }
 
     private static async Task<HttpResponseMessage> PostSessionAsync(Pipeline p, string body)

@@ -1,5 +1,6 @@
 using System.Net;
 using ConnectEvents.ConnectApi;
+using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.UnitTests.ConnectApi;
 
@@ -77,7 +78,7 @@ public sealed class ConnectErrorsTests
     [Fact]
     public void OptionsValidationNamesEveryMissingSetting()
     {
-        var result = new ConnectOptionsValidator().Validate(null, new ConnectOptions());
+        var result = new DataAnnotationValidateOptions<ConnectOptions>(null).Validate(null, new ConnectOptions());
 
         Assert.True(result.Failed);
         var message = result.FailureMessage;
@@ -89,7 +90,7 @@ public sealed class ConnectErrorsTests
     [Fact]
     public void OptionsValidationRejectsPlainHttpToARemoteHostAndBadTimeouts()
     {
-        var result = new ConnectOptionsValidator().Validate(null, new ConnectOptions
+        var result = new DataAnnotationValidateOptions<ConnectOptions>(null).Validate(null, new ConnectOptions
         {
             ApiKeyId = "k", SecretApiKey = "s", Endpoint = new Uri("http://connect.example.com/"), AttemptTimeout = TimeSpan.FromSeconds(40),
         });

@@ -1,20 +1,26 @@
 using System.Security.Cryptography;
 using System.Text;
 using ConnectEvents.ConnectApi;
+using ConnectEvents.TestInfrastructure;
 
 namespace ConnectEvents.UnitTests.ConnectApi;
 
-/// <summary>The canonical string to sign, with expected strings written by hand from the contract.</summary>
+/// <summary>
+/// The v1HMAC signature: each expected string to sign is written by hand from the contract, and the signature the one
+/// signing path gives must be the HMAC-SHA256 of exactly that string.
+/// </summary>
 public sealed class V1HmacSignatureTests
 {
     private const string Date = "Fri, 06 Jun 2014 13:39:43 GMT";
+    private const string KeyId = "kid";
+    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("s3cr3t-ünïcode");
 
     [Fact]
     public void GetWithoutBodyHasAnEmptyContentTypeLine()
     {
-        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [], "/v1/9991/payments/000000123410000595980000100001", null);
+        var actual = Signed("GET", null, [], "/v1/9991/payments/000000123410000595980000100001", null);
 
-        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/payments/000000123410000595980000100001\n", actual);
+        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/payments/000000123410000595980000100001\n"), actual);
     }
 
     [Fact]
@@ -25,36 +31,35 @@ public sealed class V1HmacSignatureTests
             ["X-GCS-ServerMetaInfo"] = "abc",
             ["X-GCS-ClientMetaInfo"] = "  processed header value  ",
             ["X-GCS-Idempotence-Key"] = "key\r\n   continued\n\tline",
-            ["User-Agent"] = "not signed",
             ["x-gcs-customheader"] = "v",
         };
 
-        var actual = V1HmacSignature.BuildStringToSign("POST", "application/json", Date, headers, "/v1/9991/payments/p1/capture", null);
+        var actual = Signed("POST", "application/json", headers, "/v1/9991/payments/p1/capture", null);
 
         Assert.Equal(
-            "POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\n" +
+            Expected("POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\n" +
             "x-gcs-clientmetainfo:processed header value\n" +
             "x-gcs-customheader:v\n" +
             "x-gcs-idempotence-key:key continued line\n" +
             "x-gcs-servermetainfo:abc\n" +
-            "/v1/9991/payments/p1/capture\n",
+            "/v1/9991/payments/p1/capture\n"),
             actual);
     }
 
     [Fact]
     public void PathStaysEncodedWhileTheQueryIsDecoded()
     {
-        var actual = V1HmacSignature.BuildStringToSign("get", null, Date, [], "/v1/9991/products/%E2%82%AC%20x", "?countryCode=NL&hide=a%20b%2Cc");
+        var actual = Signed("get", null, [], "/v1/9991/products/%E2%82%AC%20x", "?countryCode=NL&hide=a%20b%2Cc");
 
-        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/products/%E2%82%AC%20x?countryCode=NL&hide=a b,c\n", actual);
+        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/products/%E2%82%AC%20x?countryCode=NL&hide=a b,c\n"), actual);
     }
 
     [Fact]
     public void ContentTypeIsSignedExactlyAsSent()
     {
-        var actual = V1HmacSignature.BuildStringToSign("POST", "application/json; charset=utf-8", Date, [], "/v1/1/sessions", "");
+        var actual = Signed("POST", "application/json; charset=utf-8", [], "/v1/1/sessions", "");
 
-        Assert.Equal("POST\napplication/json; charset=utf-8\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/sessions\n", actual);
+        Assert.Equal(Expected("POST\napplication/json; charset=utf-8\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/sessions\n"), actual);
     }
 
     // Header values: the official SDKs replace each line break ("\r\n" or "\n") together with the non-line-break white
@@ -71,9 +76,9 @@ public sealed class V1HmacSignatureTests
     [InlineData("a\r", "a")]
     public void HeaderValuesAreCanonicalisedLikeTheSdks(string value, string expected)
     {
-        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [new("X-GCS-ClientMetaInfo", value)], "/v1/1/services/testconnection", null);
+        var actual = Signed("GET", null, [new("X-GCS-ClientMetaInfo", value)], "/v1/1/services/testconnection", null);
 
-        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-clientmetainfo:" + expected + "\n/v1/1/services/testconnection\n", actual);
+        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-clientmetainfo:" + expected + "\n/v1/1/services/testconnection\n"), actual);
     }
 
     // The canonical resource is the path, plus "?" and the decoded query only when the URI has a query: a bare "?" has an
@@ -84,18 +89,18 @@ public sealed class V1HmacSignatureTests
     [InlineData(null)]
     public void AnEmptyQueryIsNotSigned(string? query)
     {
-        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [], "/v1/1/tokens/t1", query);
+        var actual = Signed("GET", null, [], "/v1/1/tokens/t1", query);
 
-        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/tokens/t1\n", actual);
+        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/tokens/t1\n"), actual);
     }
 
     // Names are compared after lower-casing: "X-GCS-B" sorts after "x-gcs-a" although 'X' < 'x' ordinally.
     [Fact]
     public void GcsHeadersSortByTheirLowerCasedNames()
     {
-        var actual = V1HmacSignature.BuildStringToSign("GET", null, Date, [new("X-GCS-B", "2"), new("x-gcs-a", "1"), new("X-Gcs-C", "3")], "/p", null);
+        var actual = Signed("GET", null, [new("X-GCS-B", "2"), new("x-gcs-a", "1"), new("X-Gcs-C", "3")], "/p", null);
 
-        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-a:1\nx-gcs-b:2\nx-gcs-c:3\n/p\n", actual);
+        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-a:1\nx-gcs-b:2\nx-gcs-c:3\n/p\n"), actual);
     }
 
     [Theory]
@@ -121,22 +126,12 @@ public sealed class V1HmacSignatureTests
     }
 
     [Fact]
-    public void SignatureIsBase64HmacSha256OfTheUtf8String()
-    {
-        const string toSign = "GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/9991/services/testconnection\n";
-        var expected = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cr3t-ünïcode"), Encoding.UTF8.GetBytes(toSign)));
-
-        Assert.Equal(expected, V1HmacSignature.Sign(Encoding.UTF8.GetBytes("s3cr3t-ünïcode"), toSign));
-        Assert.Equal("GCS v1HMAC:key-1:" + expected, V1HmacSignature.AuthorizationValue("key-1", expected));
-    }
-
-    [Fact]
     public async Task SigningHandlerSignsWhatGoesOnTheWireWithAFreshDatePerAttempt()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         var options = new ConnectOptions { ApiKeyId = "kid", SecretApiKey = "secret", Endpoint = new Uri("http://127.0.0.1:1/") };
         var seen = new List<HttpRequestMessage>();
-        using var handler = new SigningHandler(new ConnectEvents.UnitTests.Webhooks.StaticOptionsMonitor<ConnectOptions>(options), time) { InnerHandler = new Capture(seen) };
+        using var handler = new SigningHandler(new TestOptionsMonitor<ConnectOptions>(options), time) { InnerHandler = new Capture(seen) };
         using var invoker = new HttpMessageInvoker(handler);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:1/v1/m%201/payments/p/capture?x=a%2Fb")
         {
@@ -144,6 +139,7 @@ public sealed class V1HmacSignatureTests
         };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("X-GCS-Idempotence-Key", "k1");
+        request.Headers.TryAddWithoutValidation("User-Agent", "not-signed/1.0");
 
         (await invoker.SendAsync(request, default)).Dispose();
         var first = request.Headers.GetValues("Authorization").Single();
@@ -159,25 +155,25 @@ public sealed class V1HmacSignatureTests
         Assert.Contains("\"sdkCreator\":\"ConnectEvents\"", ServerMetaInfo.Decode(meta), StringComparison.Ordinal);
     }
 
+    // Long X-GCS values and key ids leave the stack buffers for pooled ones; the signature must not change with that.
     [Theory]
     [InlineData(10, "kid")]
     [InlineData(3000, "kid")]
     [InlineData(10, "a-key-id-longer-than-the-stack-buffer-of-the-authorization-value-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789")]
-    public void HandlerPathGivesTheSameAuthorizationAsBuildThenSign(int metaLength, string keyId)
+    public void LongHeadersAndKeyIdsAreSignedAlike(int metaLength, string keyId)
     {
-        var secret = Encoding.UTF8.GetBytes("s3cr3t-ünïcode");
+        var meta = new string('m', metaLength);
         var headers = new List<KeyValuePair<string, string>>
         {
-            new("X-GCS-ServerMetaInfo", new string('m', metaLength)),
+            new("X-GCS-ServerMetaInfo", meta),
             new("x-gcs-Idempotence-Key", " key\r\n  folded "),
             new("X-GCS-ClientMetaInfo", "ü€"),
         };
-        var expected = V1HmacSignature.AuthorizationValue(keyId,
-            V1HmacSignature.Sign(secret, V1HmacSignature.BuildStringToSign("post", "application/json", Date, headers, "/v1/m%201/payments/p", "?a=%E2%82%AC%20b")));
+        const string Canonical = "POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-clientmetainfo:ü€\nx-gcs-idempotence-key:key folded\n";
 
-        var actual = V1HmacSignature.AuthorizationValue(secret, keyId, "post", "application/json", Date, headers, "/v1/m%201/payments/p", "?a=%E2%82%AC%20b");
+        var actual = V1HmacSignature.AuthorizationValue(Secret, keyId, "post", "application/json", Date, headers, "/v1/m%201/payments/p", "?a=%E2%82%AC%20b");
 
-        Assert.Equal(expected, actual);
+        Assert.Equal(Expected(Canonical + "x-gcs-servermetainfo:" + meta + "\n/v1/m%201/payments/p?a=€ b\n", keyId), actual);
     }
 
     [Fact]
@@ -191,6 +187,12 @@ public sealed class V1HmacSignatureTests
         Assert.NotEqual(a, CallContext.DeriveKey("capture", "1234", "pay-2"));
         Assert.StartsWith("ce-capture-", a, StringComparison.Ordinal);
     }
+
+    private static string Signed(string method, string? contentType, IEnumerable<KeyValuePair<string, string>> headers, string path, string? query) =>
+        V1HmacSignature.AuthorizationValue(Secret, KeyId, method, contentType, Date, headers.ToList(), path, query);
+
+    private static string Expected(string stringToSign, string keyId = KeyId) =>
+        $"GCS v1HMAC:{keyId}:{Convert.ToBase64String(HMACSHA256.HashData(Secret, Encoding.UTF8.GetBytes(stringToSign)))}";
 
     private sealed class Capture(List<HttpRequestMessage> seen) : HttpMessageHandler
     {

@@ -32,6 +32,8 @@ public sealed partial class ConfigurationDocTests
         (ServiceBusClientFactory.ConnectionName + "__fullyQualifiedNamespace", "\"fullyQualifiedNamespace\""),
         (ServiceBusClientFactory.ConnectionName + "__clientId", "\"clientId\""),
         (ServiceBusClientFactory.ConnectionName + "__credential", "\"credential\""),
+        ("Webhooks__KeyVault__clientId", "\"clientId\""),
+        ("Webhooks__KeyVault__credential", "\"credential\""),
         ("AzureWebJobs.ProcessConnectEvent.Disabled", "AzureWebJobs.{function}.Disabled"),
         ("Logging__LogLevel__<category>", "\"LogLevel\""),
         ("DevHost__Metrics", "\"DevHost:Metrics\""),

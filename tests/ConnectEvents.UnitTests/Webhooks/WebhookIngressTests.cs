@@ -1,6 +1,7 @@
 using System.Text;
 using ConnectEvents.Events;
 using ConnectEvents.Messaging;
+using ConnectEvents.TestInfrastructure;
 using ConnectEvents.UnitTests.Messaging;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -25,7 +26,7 @@ public sealed class WebhookIngressTests : IDisposable
     {
         var options = new WebhookOptions();
         options.SecretKeys.Add(new WebhookSecretKey { KeyId = KeyId, Secret = "s3cr3t-value" });
-        var verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new StaticOptionsMonitor<WebhookOptions>(options)));
+        var verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new TestOptionsMonitor<WebhookOptions>(options)));
         _ingress = new WebhookIngress(verifier, _publisher, _quarantine, new FakeTimeProvider(), _logger,
             new ConnectEvents.Diagnostics.ConnectEventsMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }

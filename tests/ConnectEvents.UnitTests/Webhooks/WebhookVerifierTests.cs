@@ -1,7 +1,7 @@
 using System.Text;
 using ConnectEvents.Events;
+using ConnectEvents.TestInfrastructure;
 using ConnectEvents.Webhooks;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace ConnectEvents.UnitTests.Webhooks;
@@ -24,7 +24,7 @@ public sealed class WebhookVerifierTests
             options.SecretKeys.Add(new WebhookSecretKey { KeyId = id, Secret = secret });
         }
 
-        return new WebhookVerifier(new ConfigurationSecretKeyStore(new StaticOptionsMonitor<WebhookOptions>(options)));
+        return new WebhookVerifier(new ConfigurationSecretKeyStore(new TestOptionsMonitor<WebhookOptions>(options)));
     }
 
     private static ValueTask<WebhookVerificationResult> Verify(WebhookVerifier verifier, byte[] body, StringValues signature, StringValues keyId) =>
@@ -159,7 +159,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public async Task ConfigurationKeyStoreFollowsConfigurationChanges()
     {
-        var monitor = new StaticOptionsMonitor<WebhookOptions>(new WebhookOptions());
+        var monitor = new TestOptionsMonitor<WebhookOptions>(new WebhookOptions());
         using var store = new ConfigurationSecretKeyStore(monitor);
         Assert.Null(await store.GetSecretAsync("k", CancellationToken.None));
 
@@ -168,35 +168,5 @@ public sealed class WebhookVerifierTests
         monitor.Set(updated);
 
         Assert.Equal("s"u8.ToArray(), await store.GetSecretAsync("k", CancellationToken.None));
-    }
-}
-
-/// <summary>An options monitor whose value tests can replace.</summary>
-internal sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-{
-    private readonly List<Action<T, string?>> _listeners = [];
-
-    public T CurrentValue { get; private set; } = value;
-
-    public T Get(string? name) => CurrentValue;
-
-    public IDisposable OnChange(Action<T, string?> listener)
-    {
-        _listeners.Add(listener);
-        return new Unsubscribe(() => _listeners.Remove(listener));
-    }
-
-    public void Set(T updated)
-    {
-        CurrentValue = updated;
-        foreach (var listener in _listeners.ToList())
-        {
-            listener(updated, null);
-        }
-    }
-
-    private sealed class Unsubscribe(Action action) : IDisposable
-    {
-        public void Dispose() => action();
     }
 }
