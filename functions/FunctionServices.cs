@@ -1,3 +1,4 @@
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
 using ConnectEvents.Webhooks;
@@ -10,13 +11,14 @@ namespace ConnectEvents.Functions;
 /// <summary>The services every function class needs, registered the same way by the worker and by the dev host.</summary>
 public static class FunctionServices
 {
-    /// <summary>Registers webhook ingress, processing and sessions from <paramref name="configuration"/> (validated at start-up).</summary>
+    /// <summary>Registers webhook ingress, processing, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
     public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddConnectWebhooks(configuration);
         services.AddEventProcessing(configuration);
         services.AddSingleton<ClientSessionService>();
+        services.AddConnectEventsMetricsExport(configuration);
         services.AddLogging(logging => logging
             // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated.
             .AddFilter("Azure.Core", LogLevel.Warning)

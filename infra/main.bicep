@@ -58,6 +58,20 @@ param queueName string = 'connect-events'
 @description('Subscriptions of downstream services on the topic, each with an optional SQL filter; the app itself reads none.')
 param topicSubscriptions subscriberSubscription[] = []
 
+@description('Resource id of an existing action group the alert rules notify; with alertEmail empty too, no alert rules are deployed.')
+param alertActionGroupId string = ''
+
+@description('Email address for an action group created for the alert rules (used when alertActionGroupId is empty).')
+param alertEmail string = ''
+
+@description('Webhook signature failures (401) within 15 minutes above which an alert fires.')
+@minValue(0)
+param signatureFailureThreshold int = 20
+
+@description('Quarantined events plus Failed records within 1 hour above which an alert fires.')
+@minValue(0)
+param quarantineFailedThreshold int = 0
+
 @description('Largest number of function app instances.')
 param maximumInstanceCount int = 40
 
@@ -184,6 +198,25 @@ module functionApp 'modules/functionapp.bicep' = {
     tokenize: tokenize
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+// Alert rules (docs/operations.md (Metrics, alerts and the queries support runs)): only when someone is there to be told.
+module alerts 'modules/alerts.bicep' = if (!empty(alertActionGroupId) || !empty(alertEmail)) {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: allTags
+    namePrefix: resourceToken
+    actionGroupId: alertActionGroupId
+    alertEmail: alertEmail
+    applicationInsightsName: monitoring.outputs.APPLICATIONINSIGHTS_NAME
+    serviceBusNamespaceName: serviceBus.outputs.SERVICE_BUS_NAMESPACE_NAME
+    topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
+    queueName: storage.outputs.QUEUE_NAME
+    signatureFailureThreshold: signatureFailureThreshold
+    quarantineFailedThreshold: quarantineFailedThreshold
   }
 }
 

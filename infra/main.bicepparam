@@ -39,6 +39,14 @@ param queueName = 'connect-events'
 //   { name: 'ledger', sqlFilter: 'eventType LIKE \'payment.%\'' }
 param topicSubscriptions = []
 
+// Alerts (infra/modules/alerts.bicep): give an existing action group's resource id, or an email address for a new
+// group; with both empty no alert rules are deployed. Thresholds: signature failures per 15 min, quarantined + Failed
+// per hour (0: the first one alerts).
+param alertActionGroupId = ''
+param alertEmail = ''
+param signatureFailureThreshold = 20
+param quarantineFailedThreshold = 0
+
 // Scale-out ceiling and instance size: 512 MB is the cheapest per GB-s; raise it if processing needs the memory.
 param maximumInstanceCount = 40
 param instanceMemoryMB = 512

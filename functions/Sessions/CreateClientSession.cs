@@ -1,3 +1,4 @@
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Sessions;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,8 @@ namespace ConnectEvents.Functions.Sessions;
 
 /// <summary>The <c>CreateClientSession</c> function: the merchant's backend asks for a Client API session for a customer.</summary>
 /// <param name="service">Creates the session with the customer's stored tokens.</param>
-public sealed class CreateClientSession(ClientSessionService service)
+/// <param name="metrics">Counts each answer by outcome and status.</param>
+public sealed class CreateClientSession(ClientSessionService service, ConnectEventsMetrics metrics)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(CreateClientSession);
@@ -22,6 +24,13 @@ public sealed class CreateClientSession(ClientSessionService service)
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "sessions")] HttpRequest request,
         CancellationToken cancellationToken)
+    {
+        var response = await CreateAsync(request, cancellationToken);
+        metrics.SessionRequest(response.StatusCode);
+        return response;
+    }
+
+    private async Task<Response> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         CreateClientSessionRequest? body;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Webhooks;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +12,8 @@ namespace ConnectEvents.Functions.Webhooks;
 /// <summary>The <c>ConnectWebhook</c> function: Worldline's endpoint verification (GET) and signed events (POST).</summary>
 /// <param name="ingress">Verifies, reads and publishes an event.</param>
 /// <param name="options">The webhook settings (body limit, Retry-After).</param>
-public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptions> options)
+/// <param name="metrics">Counts the bodies refused here; the ingress counts the rest.</param>
+public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(ConnectWebhook);
@@ -36,6 +38,11 @@ public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptio
 
         var settings = options.Value;
         using var body = await BoundedBody.ReadAsync(request.HttpContext, settings.MaxBodyBytes, cancellationToken);
+        if (body.IsTooLarge || body.FailedStatus != 0)
+        {
+            metrics.WebhookBodyRefused(body.IsTooLarge);
+        }
+
         if (body.IsTooLarge)
         {
             return Response.Text(StatusCodes.Status413PayloadTooLarge, $"The body exceeds {settings.MaxBodyBytes} bytes.");

@@ -1,3 +1,4 @@
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Functions;
 using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Messaging;
@@ -54,6 +55,11 @@ public sealed partial class Program
         builder.Services.AddSingleton<ITypeLocator, QueueFunctionTypes>();
         QueueFunctionCheck.Verify();
         customize?.Invoke(builder);
+        // DevHost__Metrics=console: the ConnectEvents meter's counts and latencies in the log, every DevHost__MetricsInterval (60 s).
+        if (string.Equals(builder.Configuration["DevHost:Metrics"], "console", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddConnectEventsMetricsLog(builder.Configuration.GetValue("DevHost:MetricsInterval", TimeSpan.FromSeconds(60)));
+        }
 
         var app = builder.Build();
         app.UseHttpLogging();

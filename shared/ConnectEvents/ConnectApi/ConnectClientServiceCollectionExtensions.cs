@@ -1,4 +1,5 @@
 using System.Net;
+using ConnectEvents.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,7 @@ public static class ConnectClientServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddTransient<SigningHandler>();
         services.TryAddTransient<LoggingHandler>();
+        services.AddConnectEventsMetrics().TryAddTransient<ConnectCallMetricsHandler>();
 
         var http = services.AddHttpClient<IConnectClient, ConnectClient>(HttpClientName, (sp, http) =>
             {
@@ -75,6 +77,7 @@ public static class ConnectClientServiceCollectionExtensions
             });
         http.AddHttpMessageHandler<SigningHandler>();
         http.AddHttpMessageHandler<LoggingHandler>();
+        http.AddHttpMessageHandler<ConnectCallMetricsHandler>(); // innermost: one duration per attempt, by operation and status
         return services;
     }
 

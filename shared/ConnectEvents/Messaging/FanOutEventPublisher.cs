@@ -23,10 +23,12 @@ public sealed class FanOutEventPublisher : IEventPublisher
 {
     private readonly TimeSpan _budget;
     private readonly TimeProvider _time;
+    private readonly Diagnostics.ConnectEventsMetrics? _metrics;
 
     /// <summary>Creates the publisher; <paramref name="topic"/> is null when no Service Bus connection is configured.</summary>
-    public FanOutEventPublisher(IEventPublisher queue, IEventPublisher? topic, EventsOptions options, TimeProvider time)
+    public FanOutEventPublisher(IEventPublisher queue, IEventPublisher? topic, EventsOptions options, TimeProvider time, Diagnostics.ConnectEventsMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         Queue = queue ?? throw new ArgumentNullException(nameof(queue));
         Topic = topic;
@@ -54,6 +56,7 @@ public sealed class FanOutEventPublisher : IEventPublisher
         var topic = Topic is null ? Task.CompletedTask : Run(Topic, message, linked.Token);
         // Each task's outcome is looked at below; WhenAll's exception would only be the first of them.
         await Task.WhenAll(queue, topic).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _metrics?.EventPublished(queue, Topic is null ? null : topic);
         if (queue.IsCompletedSuccessfully && topic.IsCompletedSuccessfully)
         {
             return;

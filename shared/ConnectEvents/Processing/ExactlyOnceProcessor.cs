@@ -102,7 +102,7 @@ public sealed partial class ExactlyOnceProcessor
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken);
             LogCompleted(_logger, id, claim.Info.EventType ?? string.Empty, outcome, detail.ElapsedMs);
-            return new(ProcessingDisposition.Completed, $"event {id} ({claim.Info.EventType}): {outcome}", id);
+            return new(ProcessingDisposition.Completed, $"event {id} ({claim.Info.EventType}): {outcome}", id, outcome);
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is var failure && failure != FailureClass.Cancelled)
         {
@@ -137,7 +137,7 @@ public sealed partial class ExactlyOnceProcessor
             var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty };
             await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), cancellationToken);
             LogQuarantined(_logger, message.MessageId, reason, id);
-            return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null);
+            return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null, "quarantined");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -162,7 +162,7 @@ public sealed partial class ExactlyOnceProcessor
         try
         {
             await _store.FailAsync(record, reason, Serialize(detail), ct);
-            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId);
+            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId, reason);
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, ct) is FailureClass.LeaseLost or FailureClass.Transient)
         {

@@ -26,7 +26,8 @@ public enum ProcessingDisposition
 /// <param name="Disposition">What the trigger should do.</param>
 /// <param name="Summary">One line for the host's log.</param>
 /// <param name="EventId">The event id, when the body had one.</param>
-public sealed record ProcessingResult(ProcessingDisposition Disposition, string Summary, string? EventId)
+/// <param name="Outcome">The recorded outcome (captured, no-action, connect-validation, quarantined, …), for metrics; null when nothing was recorded.</param>
+public sealed record ProcessingResult(ProcessingDisposition Disposition, string Summary, string? EventId, string? Outcome = null)
 {
     /// <summary>True when the message is done with (the invocation answers 2xx).</summary>
     public bool IsSuccess => Disposition is ProcessingDisposition.Completed or ProcessingDisposition.Skipped or ProcessingDisposition.Deferred or ProcessingDisposition.Failed;

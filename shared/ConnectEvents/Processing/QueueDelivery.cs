@@ -33,7 +33,8 @@ public sealed class EventDeliveryFailedException : Exception
 /// </summary>
 /// <param name="processor">The Connect event processor.</param>
 /// <param name="options">Holds host.json's <c>extensions.queues.maxDequeueCount</c>, as the trigger reads it.</param>
-public sealed class QueueDelivery(EventProcessor processor, IOptionsMonitor<ProcessingOptions> options)
+/// <param name="metrics">Counts every delivery by family, outcome and disposition, with its duration.</param>
+public sealed class QueueDelivery(EventProcessor processor, IOptionsMonitor<ProcessingOptions> options, Diagnostics.ConnectEventsMetrics metrics)
 {
     /// <summary>
     /// Processes the message. Returns when it is done with (completed, skipped, failed for good or quarantined); throws
@@ -43,7 +44,9 @@ public sealed class QueueDelivery(EventProcessor processor, IOptionsMonitor<Proc
     {
         var delivery = (int)Math.Clamp(dequeueCount, 1, int.MaxValue);
         var last = delivery >= options.CurrentValue.MaxDequeueCount;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await processor.ProcessAsync(new TriggerMessage(body, delivery, messageId, last), cancellationToken);
+        metrics.EventProcessed(Diagnostics.ConnectEventsMetrics.FamilyOf(body.Span), result.Outcome, result.Disposition, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return result.IsSuccess ? result : throw new EventDeliveryFailedException($"message {messageId}, delivery {delivery}: {result.Summary}");
     }
 }

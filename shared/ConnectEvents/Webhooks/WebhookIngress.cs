@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Events;
 using ConnectEvents.Messaging;
 using Microsoft.Extensions.Logging;
@@ -17,19 +17,8 @@ public sealed partial class WebhookIngress(
     IQuarantineStore quarantine,
     TimeProvider time,
     ILogger<WebhookIngress> logger,
-    IMeterFactory meters)
+    ConnectEventsMetrics metrics)
 {
-    private readonly Meter _meter = meters.Create("ConnectEvents.Webhooks");
-    private Counter<long>? _accepted;
-    private Counter<long>? _rejected;
-    private Counter<long>? _quarantined;
-    private Counter<long>? _unavailable;
-
-    private Counter<long> Accepted => _accepted ??= _meter.CreateCounter<long>("connect_events.webhook.accepted", description: "Events verified and enqueued");
-    private Counter<long> Rejected => _rejected ??= _meter.CreateCounter<long>("connect_events.webhook.rejected", description: "Requests rejected by signature checks");
-    private Counter<long> QuarantinedCount => _quarantined ??= _meter.CreateCounter<long>("connect_events.webhook.quarantined", description: "Signed but unusable events kept in quarantine");
-    private Counter<long> Unavailable => _unavailable ??= _meter.CreateCounter<long>("connect_events.webhook.unavailable", description: "Events answered 503 because storage failed");
-
     /// <summary>Handles one POSTed event.</summary>
     /// <param name="body">The raw body, exactly as received.</param>
     /// <param name="headers">All request headers (case-insensitive lookup), used for the signature and quarantine records.</param>
@@ -48,7 +37,7 @@ public sealed partial class WebhookIngress(
         catch (SecretKeyStoreUnavailableException ex)
         {
             LogKeyStoreUnavailable(logger, ex.Message);
-            Unavailable.Add(1);
+            metrics.WebhookUnavailable("key-store");
             return new IngressResult(IngressStatus.Unavailable, "secret key store unavailable");
         }
 
@@ -60,7 +49,7 @@ public sealed partial class WebhookIngress(
                 LogRejected(logger, verification.Failure, LogText.Safe(verification.KeyId));
 #pragma warning restore CA1873
             }
-            Rejected.Add(1, new KeyValuePair<string, object?>("reason", verification.Failure.ToString()));
+            metrics.WebhookRejected(verification.Failure);
             return new IngressResult(IngressStatus.Unauthorized, verification.Failure.ToString());
         }
 
@@ -68,7 +57,7 @@ public sealed partial class WebhookIngress(
         var parsed = ConnectEventEnvelope.Parse(body.Span);
         if (!parsed.IsSuccess)
         {
-            return await QuarantineAsync(body, headers, keyId, receivedAt, parsed.Error!, cancellationToken);
+            return await QuarantineAsync(body, headers, keyId, receivedAt, parsed.Error!, false, cancellationToken);
         }
 
         var envelope = parsed.Envelope!;
@@ -80,7 +69,7 @@ public sealed partial class WebhookIngress(
         }
         catch (EventTooLargeException ex)
         {
-            return await QuarantineAsync(body, headers, keyId, receivedAt, ex.Message, cancellationToken);
+            return await QuarantineAsync(body, headers, keyId, receivedAt, ex.Message, true, cancellationToken);
         }
         catch (EventPublishException ex)
         {
@@ -93,18 +82,18 @@ public sealed partial class WebhookIngress(
                 LogPublishFailed(logger, envelope.Id, ex.Message);
             }
 
-            Unavailable.Add(1);
+            metrics.WebhookUnavailable("publish");
             return new IngressResult(IngressStatus.Unavailable, "the event could not be enqueued");
         }
 
         LogAccepted(logger, envelope.Id, envelope.Type, envelope.MerchantId, keyId);
-        Accepted.Add(1, new KeyValuePair<string, object?>("type", envelope.Type));
+        metrics.WebhookAccepted();
         return new IngressResult(IngressStatus.Accepted, null, envelope.Id);
     }
 
     private async Task<IngressResult> QuarantineAsync(
         ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, StringValues> headers, string keyId, DateTimeOffset receivedAt,
-        string reason, CancellationToken cancellationToken)
+        string reason, bool tooLarge, CancellationToken cancellationToken)
     {
         var entry = new QuarantinedEvent(
             $"{receivedAt.UtcDateTime:HHmmssfff}-{Guid.NewGuid():N}", reason, keyId, receivedAt, SafeHeaders(headers), body.ToArray());
@@ -115,12 +104,12 @@ public sealed partial class WebhookIngress(
         catch (EventPublishException ex)
         {
             LogQuarantineFailed(logger, reason, ex.Message);
-            Unavailable.Add(1);
+            metrics.WebhookUnavailable("quarantine");
             return new IngressResult(IngressStatus.Unavailable, "the event could not be quarantined");
         }
 
         LogQuarantined(logger, reason, keyId, entry.Id);
-        QuarantinedCount.Add(1);
+        metrics.WebhookQuarantined(reason, tooLarge);
         return new IngressResult(IngressStatus.Quarantined, reason, null, entry.Id);
     }
 

@@ -1,4 +1,5 @@
 using Azure.Security.KeyVault.Secrets;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Identity;
 using ConnectEvents.Messaging;
 using ConnectEvents.Storage;
@@ -26,7 +27,7 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
+        services.AddConnectEventsMetrics();
         services.TryAddSingleton<ConfigurationSecretKeyStore>();
         services.TryAddSingleton<ISecretKeyStore>(sp =>
         {
@@ -74,7 +75,8 @@ public static class WebhookServiceCollectionExtensions
             sp.GetRequiredService<StorageQueueEventPublisher>(),
             ServiceBusClientFactory.IsConfigured(configuration) ? sp.GetRequiredService<ServiceBusTopicPublisher>() : null,
             sp.GetRequiredService<IOptions<EventsOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ConnectEventsMetrics>()));
         return services;
     }
 

@@ -27,7 +27,7 @@ public sealed class WebhookIngressTests : IDisposable
         options.SecretKeys.Add(new WebhookSecretKey { KeyId = KeyId, Secret = "s3cr3t-value" });
         var verifier = new WebhookVerifier(new ConfigurationSecretKeyStore(new StaticOptionsMonitor<WebhookOptions>(options)));
         _ingress = new WebhookIngress(verifier, _publisher, _quarantine, new FakeTimeProvider(), _logger,
-            _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            new ConnectEvents.Diagnostics.ConnectEventsMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }
 
     public void Dispose() => _services.Dispose();
@@ -142,10 +142,12 @@ public sealed class WebhookIngressTests : IDisposable
     public async Task OutcomesAreCounted()
     {
         using var accepted = new MetricCollector<long>(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            "ConnectEvents.Webhooks", "connect_events.webhook.quarantined");
+            ConnectEvents.Diagnostics.ConnectEventsMetrics.MeterName, ConnectEvents.Diagnostics.ConnectEventsMetrics.WebhookRequests);
         var body = "{}"u8.ToArray();
         await _ingress.HandleAsync(body, SignedHeaders(body), CancellationToken.None);
-        Assert.Equal(1, accepted.GetMeasurementSnapshot().EvaluateAsCounter());
+        var quarantined = Assert.Single(accepted.GetMeasurementSnapshot());
+        Assert.Equal("quarantined", quarantined.Tags["outcome"]);
+        Assert.Equal("bad-body", quarantined.Tags["reason"]);
     }
 
     private sealed class RecordingQuarantine : IQuarantineStore

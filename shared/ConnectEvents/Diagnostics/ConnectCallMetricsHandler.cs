@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace ConnectEvents.Diagnostics;
+
+/// <summary>
+/// Times each Connect attempt (it sits inside the retry handler, so a retried call counts once per attempt) and records
+/// it by operation and status. The operation is named from the method and the path's shape, never from its ids.
+/// </summary>
+/// <param name="metrics">Where the durations go.</param>
+public sealed class ConnectCallMetricsHandler(ConnectEventsMetrics metrics) : DelegatingHandler
+{
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        var status = 0;
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            return response;
+        }
+        finally
+        {
+            metrics.ConnectCall(Operation(request.Method, request.RequestUri), status, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>
+    /// The operation of a Connect path <c>v1/{merchantId}/{resource}[/{id}[/{action}]]</c>: get-payment, capture,
+    /// tokenize, create-session, get-token, delete-token, test-connection, or other.
+    /// </summary>
+    public static string Operation(HttpMethod method, Uri? uri)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (uri is null)
+        {
+            return "other";
+        }
+
+        var path = (uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString).AsSpan().Trim('/');
+        Span<Range> parts = stackalloc Range[7];
+        var count = path.Split(parts, '/');
+        if (count < 3 || !path[parts[0]].SequenceEqual("v1"))
+        {
+            return "other";
+        }
+
+        var resource = path[parts[2]];
+        var action = count == 5 ? path[parts[4]] : [];
+        return (method.Method, count) switch
+        {
+            ("GET", 4) when resource.SequenceEqual("payments") => "get-payment",
+            ("POST", 5) when resource.SequenceEqual("payments") && action.SequenceEqual("capture") => "capture",
+            ("POST", 5) when resource.SequenceEqual("payments") && action.SequenceEqual("tokenize") => "tokenize",
+            ("POST", 3) when resource.SequenceEqual("sessions") => "create-session",
+            ("GET", 4) when resource.SequenceEqual("tokens") => "get-token",
+            ("DELETE", 4) when resource.SequenceEqual("tokens") => "delete-token",
+            ("GET", 4) when resource.SequenceEqual("services") && path[parts[3]].SequenceEqual("testconnection") => "test-connection",
+            _ => "other",
+        };
+    }
+}
