@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConnectEvents.Functions.Processing;
 
 /// <summary>The <c>ProcessConnectEvent</c> function: the one processing entry point, triggered by the events Storage queue.</summary>
-/// <param name="delivery">Processes one delivery exactly once; throws when the message must come back.</param>
+/// <param name="delivery">Processes one delivery exactly once, told by the dequeue count whether it is the last; throws when the message must come back.</param>
 public sealed class ProcessConnectEvent(QueueDelivery delivery)
 {
     /// <summary>The function name the host knows it by.</summary>

@@ -1,6 +1,5 @@
 using ConnectEvents.ConnectApi;
 using ConnectEvents.Idempotence;
-using ConnectEvents.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,9 +30,7 @@ internal static class CrashPointServiceCollectionExtensions
     {
         services.AddOptions<HarnessOptions>()
             .Bind(configuration.GetSection(HarnessOptions.SectionName))
-            .Validate(o => o.Probability is >= 0 and <= 1, "Crash__Probability must be between 0 and 1.")
-            .Validate(o => o.VisibilityTimeout > TimeSpan.Zero && o.Concurrency >= 1 && o.PollInterval > TimeSpan.Zero,
-                "Crash__VisibilityTimeout and Crash__PollInterval must be positive, Crash__Concurrency at least 1.")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<CrashSwitch>();
         Decorate<IConnectClient>(services, (sp, inner) => new CrashingConnectClient(inner, sp.GetRequiredService<CrashSwitch>()));

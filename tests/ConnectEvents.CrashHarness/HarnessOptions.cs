@@ -1,12 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ConnectEvents.CrashHarness;
 
-/// <summary>The harness's own settings (section <c>Crash</c>): how often it kills itself and how it receives.</summary>
-internal sealed class HarnessOptions
+/// <summary>The harness's own settings (section <c>Crash</c>): how often it kills itself and how it receives; checked at start.</summary>
+internal sealed class HarnessOptions : IValidatableObject
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Crash";
 
     /// <summary>The chance, at each crash point, that the process kills itself there (<c>Crash__Probability</c>); 0 turns crashes off.</summary>
+    [Range(0.0, 1.0, ErrorMessage = "Crash__Probability must be between 0 and 1.")]
     public double Probability { get; set; }
 
     /// <summary>Seeds the crash decisions (<c>Crash__Seed</c>), so a run can be repeated; give each process start its own.</summary>
@@ -19,8 +22,18 @@ internal sealed class HarnessOptions
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How many messages are processed at once (<c>Crash__Concurrency</c>).</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Crash__Concurrency must be at least 1.")]
     public int Concurrency { get; set; } = 4;
 
     /// <summary>How long to wait before polling an empty queue again (<c>Crash__PollInterval</c>).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The time spans must be positive: a zero visibility or poll interval would spin.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (VisibilityTimeout <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Crash__VisibilityTimeout and Crash__PollInterval must be positive.", [nameof(VisibilityTimeout), nameof(PollInterval)]);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using ConnectEvents.ConnectApi;
 using ConnectEvents.Idempotence;
+using ConnectEvents.Processing.Handlers;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConnectEvents.Processing;
 
-/// <summary>Registers event processing: policy options, the Connect client, the Table stores, the processor and the queue-trigger adapter.</summary>
+/// <summary>Registers event processing: policy options, the Connect client, the Table stores, the exactly-once processor, one handler per event family and the queue-trigger adapter.</summary>
 public static class EventProcessingServiceCollectionExtensions
 {
     /// <summary>The host.json setting (as configuration key) that decides how many deliveries a queue message gets.</summary>
@@ -50,13 +51,21 @@ public static class EventProcessingServiceCollectionExtensions
         services.AddOptions<ProcessingOptions>()
             .Bind(configuration.GetSection(ProcessingOptions.SectionName))
             .PostConfigure(o => ApplyHostLimits(o, configuration))
-            .Validate(o => o.MaxDequeueCount >= 1, "host.json extensions.queues.maxDequeueCount must be at least 1.")
-            .Validate(o => o.LeaseDuration > o.FunctionTimeout,
-                "Processing__LeaseDuration must be longer than host.json functionTimeout: an invocation still running must never lose its claim to another delivery (leave Processing__LeaseDuration unset to derive it).")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddConnectClient(configuration);
         services.AddProcessedEventStore(configuration).AddTokenVault(configuration);
+        services.TryAddSingleton<ExactlyOnceProcessor>();
+        services.TryAddEnumerable(
+        [
+            ServiceDescriptor.Singleton<IConnectFamilyHandler, PaymentHandler>(),
+            ServiceDescriptor.Singleton<IConnectFamilyHandler, RefundHandler>(),
+            ServiceDescriptor.Singleton<IConnectFamilyHandler, PayoutHandler>(),
+            ServiceDescriptor.Singleton<IConnectFamilyHandler, TokenHandler>(),
+            ServiceDescriptor.Singleton<IConnectFamilyHandler, DisputeHandler>(),
+        ]);
+        services.TryAddSingleton<ConnectEventHandlers>();
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<QueueDelivery>();
         services.TryAddSingleton<IDeliveryDeferral, QueueDeliveryDeferral>();

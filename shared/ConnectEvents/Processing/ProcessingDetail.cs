@@ -28,6 +28,20 @@ public sealed class ProcessingDetail
 
     /// <summary>How long the attempt took, in milliseconds.</summary>
     public double ElapsedMs { get; set; }
+
+    /// <summary>Keeps what a permanent failure says for operators: Connect's errors and errorId, when Connect refused.</summary>
+    public void RecordFailure(Exception failure)
+    {
+        if (failure is ConnectApi.ConnectApiException connect)
+        {
+            Errors = [.. connect.Errors];
+            ErrorId = connect.ErrorId;
+        }
+        else
+        {
+            Notes.Add($"failed: {failure.GetType().Name}: {failure.Message}");
+        }
+    }
 }
 
 /// <summary>One side effect performed on Connect or the token vault.</summary>

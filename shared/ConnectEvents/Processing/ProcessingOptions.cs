@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ConnectEvents.Processing;
 
-/// <summary>What the processor does with each event type (configuration section <c>Processing</c>).</summary>
-public sealed class ProcessingOptions
+/// <summary>What the processor does with each event type (configuration section <c>Processing</c>); checked at start-up.</summary>
+public sealed class ProcessingOptions : IValidatableObject
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Processing";
@@ -26,7 +28,19 @@ public sealed class ProcessingOptions
     /// (<c>extensions.queues.maxDequeueCount</c>, overridable as <c>AzureFunctionsJobHost__extensions__queues__maxDequeueCount</c>)
     /// whenever the host configuration is loaded, so the two cannot disagree.
     /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "host.json extensions.queues.maxDequeueCount must be at least 1.")]
     public int MaxDequeueCount { get; internal set; } = 5;
+
+    /// <summary>The rule between settings: the lease outlives the longest invocation.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LeaseDuration <= FunctionTimeout)
+        {
+            yield return new ValidationResult(
+                "Processing__LeaseDuration must be longer than host.json functionTimeout: an invocation still running must never lose its claim to another delivery (leave Processing__LeaseDuration unset to derive it).",
+                [nameof(LeaseDuration)]);
+        }
+    }
 }
 
 /// <summary>When to turn a payment's card into a reusable token, and whose token it is.</summary>

@@ -1,4 +1,5 @@
 using ConnectEvents.ConnectApi;
+using ConnectEvents.Failures;
 using Microsoft.Extensions.Logging;
 
 namespace ConnectEvents.Sessions;
@@ -40,7 +41,7 @@ public static class ConnectFailureMap
         new(static (e, op) => op == SessionOperation.DeleteToken && e.StatusCode is 404 or 410, new(204, LogLevel.Information, "The token was already gone at Connect")),
         new(static (e, _) => e.StatusCode == 400, new(400, LogLevel.Warning, "Connect found the request invalid")),
         new(static (e, _) => e.StatusCode == 409, new(409, LogLevel.Warning, "Connect reported a conflict")),
-        new(static (e, _) => e.StatusCode is >= 500 and <= 599, new(503, LogLevel.Warning, "Connect is unavailable")),
+        new(static (e, _) => FailureClassifier.IsTransient(e), new(503, LogLevel.Warning, "Connect is unavailable")),
         new(static (_, _) => true, new(502, LogLevel.Error, "Connect answered in a way we cannot use")),
     ];
 

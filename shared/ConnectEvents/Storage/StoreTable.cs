@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
-using ConnectEvents.Storage;
+using ConnectEvents.Failures;
 
 namespace ConnectEvents.Storage;
 
@@ -50,17 +50,10 @@ internal sealed class StoreTable
         }, ct);
 
     /// <summary>
-    /// Whether a failure is worth retrying later: network failures, timeouts, throttling, server errors, and a table still
-    /// being deleted (Azure refuses to re-create a deleted table for a while).
+    /// Whether a failure is worth retrying later (network failures, timeouts, throttling, server errors, a table still
+    /// being deleted), as <see cref="FailureClassifier"/> decides for the whole product.
     /// </summary>
-    internal static bool IsTransient(Exception ex, CancellationToken ct) => ex switch
-    {
-        RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500 || r.ErrorCode == "TableBeingDeleted",
-        OperationCanceledException => !ct.IsCancellationRequested, // the SDK's network timeout, not the caller's cancellation
-        HttpRequestException or IOException or TimeoutException => true,
-        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(i => IsTransient(i, ct)),
-        _ => false,
-    };
+    internal static bool IsTransient(Exception ex, CancellationToken ct) => FailureClassifier.IsTransient(ex, ct);
 
     /// <summary>Sets a property only when it has a value: an absent property reads back as null anyway, and no null goes over the wire.</summary>
     internal static void SetIfNotNull(TableEntity entity, string name, object? value)

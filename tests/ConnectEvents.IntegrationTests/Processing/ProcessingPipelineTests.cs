@@ -1,10 +1,11 @@
 using System.Net;
+using System.Reflection;
 using System.Text.Json;
 using Connect.Simulator;
+using ConnectEvents.ConnectApi;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectEvents.IntegrationTests.Processing;
@@ -84,8 +85,8 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
     [Fact]
     public async Task ACrashAfterTheCaptureAndBeforeTheRecordStillCapturesOnce()
     {
-        var crash = new CrashOnce("capture");
-        await using var p = await Pipeline.StartAsync(azurite, services: s => s.AddSingleton<IProcessingHooks>(crash));
+        var crash = new CrashOnceAfterCapture();
+        await using var p = await Pipeline.StartAsync(azurite, services: crash.Register);
         p.Simulator.State.SeedPayment(M, "pay-crash");
 
         await PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-crash", "evt-crash"));
@@ -100,8 +101,8 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
     public async Task ACrashRedeliveredWhileThePaymentStillLooksCapturableIsAnIdempotentReplay()
     {
         // The redelivery reads PENDING_CAPTURE again (a stale read), so it captures again: the derived key makes Connect replay.
-        var crash = new CrashOnce("capture", then: p => p.SetPaymentStatus(M, "pay-replay", "PENDING_CAPTURE"));
-        await using var p = await Pipeline.StartAsync(azurite, services: s => s.AddSingleton<IProcessingHooks>(crash));
+        var crash = new CrashOnceAfterCapture(then: p => p.SetPaymentStatus(M, "pay-replay", "PENDING_CAPTURE"));
+        await using var p = await Pipeline.StartAsync(azurite, services: crash.Register);
         crash.Simulator = p.Simulator.State;
         p.Simulator.State.SeedPayment(M, "pay-replay");
 
@@ -245,8 +246,11 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>Throws once after the named action, like a process dying between the Connect call and the record.</summary>
-    private sealed class CrashOnce(string action, Action<SimulatorState>? then = null) : IProcessingHooks
+    /// <summary>
+    /// Throws once after Connect answered a capture, like a process dying between the Connect call and the record: the
+    /// app's own <see cref="IConnectClient"/> registration, decorated (product code has no test hooks).
+    /// </summary>
+    private sealed class CrashOnceAfterCapture(Action<SimulatorState>? then = null)
     {
         private int _crashes;
 
@@ -254,19 +258,59 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
 
         public SimulatorState? Simulator { get; set; }
 
-        public ValueTask AfterActionAsync(string name, string eventId, CancellationToken cancellationToken)
+        /// <summary>Wraps the registered <see cref="IConnectClient"/>, same lifetime, built as the app builds it.</summary>
+        public void Register(IServiceCollection services)
         {
-            if (name == action && Interlocked.Increment(ref _crashes) == 1)
+            var original = services.Last(d => d.ServiceType == typeof(IConnectClient) && !d.IsKeyedService);
+            services.Remove(original);
+            services.Add(ServiceDescriptor.Describe(typeof(IConnectClient), sp => CaptureCrashProxy.Wrap(Build(sp, original), AfterCaptureAsync), original.Lifetime));
+        }
+
+        /// <summary>Lets the capture's answer through to Connect's caller only after the first crash.</summary>
+        public async Task<CaptureResponse> AfterCaptureAsync(Task<CaptureResponse> capture)
+        {
+            var answer = await capture;
+            if (Interlocked.Increment(ref _crashes) == 1)
             {
                 if (then is not null && Simulator is not null)
                 {
                     then(Simulator);
                 }
 
-                throw new InvalidOperationException("injected crash after " + name);
+                throw new InvalidOperationException("injected crash after capture");
             }
 
-            return ValueTask.CompletedTask;
+            return answer;
         }
+
+        private static IConnectClient Build(IServiceProvider sp, ServiceDescriptor original) =>
+            (IConnectClient)(original.ImplementationInstance
+                ?? original.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, original.ImplementationType!));
+    }
+}
+
+/// <summary>Passes every <see cref="IConnectClient"/> call through unchanged, and each capture's answer through a test's crash.</summary>
+internal class CaptureCrashProxy : DispatchProxy
+{
+    private IConnectClient? _inner;
+    private Func<Task<CaptureResponse>, Task<CaptureResponse>>? _afterCapture;
+
+    /// <summary>The client <paramref name="inner"/>, with every capture's answer passed through <paramref name="afterCapture"/>.</summary>
+    internal static IConnectClient Wrap(IConnectClient inner, Func<Task<CaptureResponse>, Task<CaptureResponse>> afterCapture)
+    {
+        var proxy = Create<IConnectClient, CaptureCrashProxy>();
+        var self = (CaptureCrashProxy)(object)proxy;
+        self._inner = inner;
+        self._afterCapture = afterCapture;
+        return proxy;
+    }
+
+    /// <inheritdoc />
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        var result = targetMethod.Invoke(_inner, args);
+        return targetMethod.Name == nameof(IConnectClient.CapturePaymentAsync) ? _afterCapture!((Task<CaptureResponse>)result!) : result;
     }
 }

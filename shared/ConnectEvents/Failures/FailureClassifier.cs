@@ -1,0 +1,87 @@
+using Azure;
+using ConnectEvents.ConnectApi;
+using ConnectEvents.Idempotence;
+using ConnectEvents.Storage;
+
+namespace ConnectEvents.Failures;
+
+/// <summary>What a failure means for the work that hit it.</summary>
+public enum FailureClass
+{
+    /// <summary>Trying again later can succeed (network, timeouts, throttling, server errors, a store that is away).</summary>
+    Transient,
+
+    /// <summary>Trying again cannot help: the service refused this request for good (validation, declined, authorization, reference).</summary>
+    Permanent,
+
+    /// <summary>Another owner took the claimed work over; stop without writing anything more.</summary>
+    LeaseLost,
+
+    /// <summary>The caller's own cancellation: not a failure of the work.</summary>
+    Cancelled,
+
+    /// <summary>No known failure (a bug, an injected crash): never lose the work, try again and say so loudly.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// The one place that decides transient versus permanent for every exception the product meets: Connect's answers,
+/// Table/Queue/Blob storage, the network, timeouts and cancellation. Processing, sessions, messaging and storage ask it
+/// rather than deciding again.
+/// </summary>
+public static class FailureClassifier
+{
+    /// <summary>The Azure Tables error code of a table that is still being deleted (Azure refuses to re-create it for a while).</summary>
+    private const string TableBeingDeleted = "TableBeingDeleted";
+
+    /// <summary>
+    /// Classifies <paramref name="failure"/>. An <see cref="OperationCanceledException"/> is <see cref="FailureClass.Cancelled"/>
+    /// only when <paramref name="callerToken"/> asked for it; otherwise it is an SDK or HTTP timeout, so transient.
+    /// </summary>
+    public static FailureClass Classify(Exception failure, CancellationToken callerToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure switch
+        {
+            ConnectApiException c => IsTransient(c) ? FailureClass.Transient : FailureClass.Permanent,
+            StoreUnavailableException => FailureClass.Transient,
+            LeaseLostException => FailureClass.LeaseLost,
+            RequestFailedException r => IsTransientStatus(r.Status) || r.ErrorCode == TableBeingDeleted ? FailureClass.Transient : FailureClass.Permanent,
+            OperationCanceledException => callerToken.IsCancellationRequested ? FailureClass.Cancelled : FailureClass.Transient,
+            HttpRequestException or IOException or TimeoutException => FailureClass.Transient,
+            AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(i => Classify(i, callerToken) == FailureClass.Transient)
+                ? FailureClass.Transient
+                : FailureClass.Unknown,
+            _ => FailureClass.Unknown,
+        };
+    }
+
+    /// <summary>True when <see cref="Classify"/> says <see cref="FailureClass.Transient"/>.</summary>
+    public static bool IsTransient(Exception failure, CancellationToken callerToken = default) =>
+        Classify(failure, callerToken) == FailureClass.Transient;
+
+    /// <summary>
+    /// Connect's answer is worth another try: platform trouble (500/502/503), no usable response, an idempotent request
+    /// still running (409 code 1409), or any other status that says "later" (408, 429, 5xx such as a gateway's 504).
+    /// </summary>
+    public static bool IsTransient(ConnectApiException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.Kind is ConnectErrorKind.Platform or ConnectErrorKind.Communication or ConnectErrorKind.Idempotence
+            || failure.StatusCode is { } status && IsTransientStatus(status);
+    }
+
+    /// <summary>An HTTP status that says "try later": none at all (0, no response), 408, 429, or a server error.</summary>
+    public static bool IsTransientStatus(int status) => status is 0 or 408 or 429 or >= 500;
+
+    /// <summary>A short, secret-free name of where a failure came from, for logs: <c>Connect Platform</c> for Connect, else <c>storage</c>.</summary>
+    public static string Source(Exception failure) => failure is ConnectApiException c ? $"Connect {c.Kind}" : "storage";
+
+    /// <summary>The reason a permanent failure is recorded under: <c>connect-validation</c>, <c>storage-403</c>, or the exception type.</summary>
+    public static string PermanentReason(Exception failure) => failure switch
+    {
+        ConnectApiException c => "connect-" + c.Kind.ToString().ToLowerInvariant(),
+        RequestFailedException r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"storage-{r.Status}"),
+        _ => failure.GetType().Name,
+    };
+}

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ConnectEvents.ConnectApi;
+using ConnectEvents.Failures;
+using ConnectEvents.Idempotence;
+using ConnectEvents.Messaging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConnectEvents.Processing;
+
+/// <summary>Acts on one event of some platform; runs inside a claim and knows nothing of claims, leases or deliveries.</summary>
+/// <typeparam name="TEvent">What the handler reads (for Connect, the event's envelope).</typeparam>
+public interface IProcessingHandler<in TEvent>
+{
+    /// <summary>
+    /// Does what the event asks for and returns the outcome word stored on the record (<c>captured</c>, <c>no-action</c>, …),
+    /// writing what it did into <paramref name="detail"/> as it goes (kept on a Failed record too). A throw is classified by
+    /// <see cref="FailureClassifier"/>: permanent failures are recorded, the rest come back on another delivery.
+    /// </summary>
+    Task<string> HandleAsync(TEvent evt, ProcessingDetail detail, CancellationToken cancellationToken);
+}
+
+/// <summary>What the exactly-once processor claims.</summary>
+/// <param name="Key">The processed-event store key; the caller chooses it, so platforms cannot collide (Connect: the event id).</param>
+/// <param name="EventId">The event's own id, for logs and summaries.</param>
+/// <param name="Info">What is stored with the claim for operators.</param>
+public sealed record ClaimRequest(string Key, string EventId, EventClaimInfo Info);
+
+/// <summary>
+/// Runs a handler exactly once per claim key: claims the key in the processed-event store, runs the handler, records the
+/// outcome (Completed) or a permanent failure (Failed), gives the claim back after a transient one (or marks it
+/// dead-lettered on the last delivery), defers when another delivery holds the last delivery's lease, and quarantines
+/// bodies nobody can use. Knows nothing of payments: the handler and the claim key come from the caller.
+/// </summary>
+public sealed partial class ExactlyOnceProcessor
+{
+    // Each delivery is its own lease owner: two deliveries in one process must exclude each other too.
+    private static readonly string OwnerPrefix = $"{Environment.MachineName}/{Environment.ProcessId}/";
+    private readonly IProcessedEventStore _store;
+    private readonly IDeliveryDeferral _deferral;
+    private readonly IQuarantineStore _quarantine;
+    private readonly IOptionsMonitor<ProcessingOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ExactlyOnceProcessor> _logger;
+
+    /// <summary>Creates the processor.</summary>
+    public ExactlyOnceProcessor(IProcessedEventStore store, IDeliveryDeferral deferral, IQuarantineStore quarantine,
+        IOptionsMonitor<ProcessingOptions> options, TimeProvider time, ILogger<ExactlyOnceProcessor> logger)
+    {
+        _store = store;
+        _deferral = deferral;
+        _quarantine = quarantine;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Runs <paramref name="handler"/> on <paramref name="evt"/> under the claim. Never throws for transient trouble: the result says what the trigger should do.</summary>
+    public async Task<ProcessingResult> RunAsync<TEvent>(ClaimRequest claim, TEvent evt, IProcessingHandler<TEvent> handler, TriggerMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(message);
+        var started = Stopwatch.GetTimestamp();
+        var id = claim.EventId;
+        using var scope = _logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["EventId"] = id, ["EventType"] = claim.Info.EventType, ["MerchantId"] = claim.Info.MerchantId, ["PaymentId"] = claim.Info.PaymentId, ["Delivery"] = message.DeliveryCount,
+        });
+
+        ClaimResult claimed;
+        try
+        {
+            claimed = await _store.ClaimAsync(claim.Key, OwnerPrefix + Guid.NewGuid().ToString("N"), _options.CurrentValue.LeaseDuration, claim.Info, cancellationToken);
+        }
+        catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is FailureClass.Transient or FailureClass.Permanent)
+        {
+            LogTransient(_logger, id, "the processed-event store is unavailable", ex.Message);
+            return new(ProcessingDisposition.Retry, $"event {id}: store unavailable, retry later", id);
+        }
+
+        switch (claimed.Status)
+        {
+            case ClaimStatus.AlreadyCompleted or ClaimStatus.AlreadyFailed:
+                LogSkipped(_logger, id, claimed.Status);
+                return new(ProcessingDisposition.Skipped, $"event {id}: {claimed.Status}, skipped", id);
+            case ClaimStatus.InProgressElsewhere when message.IsLastDelivery:
+                // Never the end of the event: its holder may have died. Come back when its lease can have run out, as a
+                // new message with a budget of its own; the claim then takes an expired lease over.
+                return await DeferAsync(message, id, claimed.Record?.LeaseExpiresAt, cancellationToken);
+            case ClaimStatus.InProgressElsewhere:
+                // Usually a duplicate in flight whose holder finishes soon: the trigger's next delivery will see the outcome.
+                return new(ProcessingDisposition.Retry, $"event {id}: in progress elsewhere, retry later", id);
+        }
+
+        var record = claimed.Record!;
+        var detail = new ProcessingDetail { Delivery = message.DeliveryCount };
+        try
+        {
+            var outcome = await handler.HandleAsync(evt, detail, cancellationToken);
+            detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken);
+            LogCompleted(_logger, id, claim.Info.EventType ?? string.Empty, outcome, detail.ElapsedMs);
+            return new(ProcessingDisposition.Completed, $"event {id} ({claim.Info.EventType}): {outcome}", id, outcome);
+        }
+        catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is var failure && failure != FailureClass.Cancelled)
+        {
+            switch (failure)
+            {
+                case FailureClass.Permanent:
+                    detail.RecordFailure(ex);
+                    detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    LogPermanentFailure(id, ex);
+                    return await FailPermanentlyAsync(record, id, FailureClassifier.PermanentReason(ex), detail, message.IsLastDelivery, cancellationToken);
+                case FailureClass.LeaseLost:
+                    // Another delivery took the event over after our lease ran out; every action was idempotent, it records the outcome.
+                    return LeaseLost(id);
+                case FailureClass.Transient:
+                    LogTransient(_logger, id, FailureClassifier.Source(ex), ex.Message);
+                    return await GiveBackAsync(record, id, ex, message.IsLastDelivery);
+                default:
+                    // Unexpected (a bug, an injected crash): never lose the event, let the trigger deliver it again.
+                    LogUnexpected(_logger, ex, id);
+                    return await GiveBackAsync(record, id, ex, message.IsLastDelivery);
+            }
+        }
+    }
+
+    /// <summary>Keeps a body nobody can use (not an event, no id) in quarantine, so it is neither lost nor retried forever.</summary>
+    public async Task<ProcessingResult> QuarantineAsync(TriggerMessage message, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            var id = Guid.NewGuid().ToString("N");
+            var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty };
+            await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), cancellationToken);
+            LogQuarantined(_logger, message.MessageId, reason, id);
+            return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null, "quarantined");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new(ProcessingDisposition.Retry, $"message {message.MessageId}: unusable ({reason}) and the quarantine failed: {ex.Message}", null);
+        }
+    }
+
+    private void LogPermanentFailure(string eventId, Exception failure)
+    {
+        if (failure is ConnectApiException connect)
+        {
+            LogPermanent(_logger, eventId, connect.Kind, connect.StatusCode, connect.ErrorId, connect.ErrorCodes);
+        }
+        else
+        {
+            LogPermanentOther(_logger, eventId, FailureClassifier.PermanentReason(failure), failure.Message);
+        }
+    }
+
+    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string reason, ProcessingDetail detail, bool lastDelivery, CancellationToken ct)
+    {
+        try
+        {
+            await _store.FailAsync(record, reason, Serialize(detail), ct);
+            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId, reason);
+        }
+        catch (Exception ex) when (FailureClassifier.Classify(ex, ct) is FailureClass.LeaseLost or FailureClass.Transient)
+        {
+            return ex is LeaseLostException ? LeaseLost(eventId) : await GiveBackAsync(record, eventId, ex, lastDelivery);
+        }
+    }
+
+    private async Task<ProcessingResult> GiveBackAsync(ProcessedEventRecord record, string eventId, Exception error, bool lastDelivery)
+    {
+        var reason = $"{error.GetType().Name}: {error.Message}";
+        try
+        {
+            if (lastDelivery)
+            {
+                await _store.MarkDeadLetteredAsync(record.EventId, $"poisoned after the last delivery: {reason}", CancellationToken.None);
+                return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, poisoned: {reason}", eventId);
+            }
+
+            // End the lease now so the next delivery can take over at once instead of waiting for it to expire.
+            await _store.ReleaseAsync(record, reason, CancellationToken.None);
+        }
+        catch (Exception ex) when (FailureClassifier.Classify(ex) is not FailureClass.Unknown)
+        {
+            // The lease expires on its own; the trigger still redelivers.
+        }
+
+        return new(lastDelivery ? ProcessingDisposition.DeadLettered : ProcessingDisposition.Retry, $"event {eventId}: retry later: {reason}", eventId);
+    }
+
+    private async Task<ProcessingResult> DeferAsync(TriggerMessage message, string eventId, DateTimeOffset? leaseExpiresAt, CancellationToken ct)
+    {
+        // One second past the lease: the claim compares against the store's clock, and a little margin costs nothing.
+        var remaining = (leaseExpiresAt ?? _time.GetUtcNow()) - _time.GetUtcNow();
+        var delay = (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) + TimeSpan.FromSeconds(1);
+        try
+        {
+            await _deferral.DeferAsync(message.Body, delay, ct);
+        }
+        catch (EventPublishException ex)
+        {
+            // Not deferred: fail this delivery instead, so the trigger redelivers it (or poisons it, replayable, after the last).
+            LogTransient(_logger, eventId, "the deferred copy could not be queued", ex.Message);
+            return new(ProcessingDisposition.Retry, $"event {eventId}: in progress elsewhere and not deferred, retry later", eventId);
+        }
+
+        LogDeferred(_logger, eventId, delay.TotalSeconds);
+        return new(ProcessingDisposition.Deferred, $"event {eventId}: in progress elsewhere, delivered again in {delay.TotalSeconds:F0} s", eventId);
+    }
+
+    private static ProcessingResult LeaseLost(string eventId) => new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId);
+
+    private static string Serialize(ProcessingDetail detail) => JsonSerializer.Serialize(detail, ProcessingJsonContext.Default.ProcessingDetail);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) processed: {Outcome} in {ElapsedMs:F1} ms")]
+    private static partial void LogCompleted(ILogger logger, string eventId, string eventType, string outcome, double elapsedMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Event {EventId} skipped: {ClaimStatus}")]
+    private static partial void LogSkipped(ILogger logger, string eventId, ClaimStatus claimStatus);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Event {EventId} failed permanently: Connect {Kind} ({Status}), errorId {ErrorId}, codes {ErrorCodes}")]
+    private static partial void LogPermanent(ILogger logger, string eventId, ConnectErrorKind kind, int? status, string? errorId, string errorCodes);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Event {EventId} will be retried: {What}: {Reason}")]
+    private static partial void LogTransient(ILogger logger, string eventId, string what, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Event {EventId} hit an unexpected error; it will be retried")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Message {MessageId} is not a usable Connect event ({Reason}); quarantined as {QuarantineId}")]
+    private static partial void LogQuarantined(ILogger logger, string? messageId, string reason, string quarantineId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Event {EventId} is held by another delivery; a copy comes back in {DelaySeconds:F0} s, when that lease can have expired")]
+    private static partial void LogDeferred(ILogger logger, string eventId, double delaySeconds);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Event {EventId} failed permanently: {Reason}: {Detail}")]
+    private static partial void LogPermanentOther(ILogger logger, string eventId, string reason, string detail);
+}

@@ -1,0 +1,40 @@
+using ConnectEvents.Events;
+
+namespace ConnectEvents.Processing.Handlers;
+
+/// <summary>A handler of one Connect event family (the part of the event type before the first dot).</summary>
+public interface IConnectFamilyHandler : IProcessingHandler<ConnectEventEnvelope>
+{
+    /// <summary>The family handled: <c>payment</c>, <c>refund</c>, <c>payout</c>, <c>token</c>, <c>dispute</c>.</summary>
+    string Family { get; }
+}
+
+/// <summary>The outcome words stored on processed-event records.</summary>
+public static class EventOutcomes
+{
+    /// <summary>Nothing needed doing: the event is recorded, and that is all.</summary>
+    public const string NoAction = "no-action";
+}
+
+/// <summary>Hands each Connect event to its family's handler; a family nobody handles is recorded as <see cref="EventOutcomes.NoAction"/>.</summary>
+public sealed class ConnectEventHandlers : IProcessingHandler<ConnectEventEnvelope>
+{
+    private readonly Dictionary<string, IConnectFamilyHandler> _byFamily;
+
+    /// <summary>Creates the router over the registered family handlers.</summary>
+    /// <exception cref="ArgumentException">Two handlers claim the same family.</exception>
+    public ConnectEventHandlers(IEnumerable<IConnectFamilyHandler> handlers)
+    {
+        ArgumentNullException.ThrowIfNull(handlers);
+        _byFamily = handlers.ToDictionary(h => h.Family, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public Task<string> HandleAsync(ConnectEventEnvelope evt, ProcessingDetail detail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        return _byFamily.TryGetValue(evt.Family, out var handler)
+            ? handler.HandleAsync(evt, detail, cancellationToken)
+            : Task.FromResult(EventOutcomes.NoAction);
+    }
+}
