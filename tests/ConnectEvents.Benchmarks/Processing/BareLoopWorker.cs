@@ -172,7 +172,17 @@ internal static class BareLoopWorker
                 row["EventType"] = type;
                 row["MerchantId"] = merchant;
                 row["PaymentId"] = paymentId;
-                var claimed = await table.AddEntityAsync(row);
+                Azure.ETag etag;
+                try
+                {
+                    etag = (await table.AddEntityAsync(row)).Headers.ETag ?? Azure.ETag.All;
+                }
+                catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+                {
+                    // The SDK retried an insert whose first try had landed (a timeout on a loaded machine): the row is
+                    // ours; read its ETag as the app's store reads a conflicting row, instead of losing the event.
+                    etag = (await table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey)).Value.ETag;
+                }
 
                 var status = await connect.SendAsync(HttpMethod.Get, merchant, $"payments/{Uri.EscapeDataString(paymentId)}", null);
                 if (status == "PENDING_CAPTURE")
@@ -180,7 +190,7 @@ internal static class BareLoopWorker
                     await connect.SendAsync(HttpMethod.Post, merchant, $"payments/{Uri.EscapeDataString(paymentId)}/capture", "capture-" + paymentId);
                 }
 
-                await table.UpdateEntityAsync(TableInsertLoadRun.CompletedRow(row), claimed.Headers.ETag ?? Azure.ETag.All, TableUpdateMode.Replace);
+                await table.UpdateEntityAsync(TableInsertLoadRun.CompletedRow(row), etag, TableUpdateMode.Replace);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
                 Interlocked.Increment(ref _processed);
             }
