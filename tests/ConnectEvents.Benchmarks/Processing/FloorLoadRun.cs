@@ -144,7 +144,8 @@ public sealed class FloorLoadRun : ILoadRun
                 simulator.State.SeedPayment(Merchant, paymentId);
             }
 
-            var queue = _storage.Queue("floor-" + tag);
+            // The SDK's default retries (not the webhook's short budget): a fill on a loaded machine must not lose events.
+            var queue = _storage.Queue("floor-" + tag, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             await queue.CreateIfNotExistsAsync();
             var bodies = paymentIds.Select(p => BinaryData.FromBytes(SampleEvents.Build("payment.pending_capture", Merchant, p))).ToArray();
             var filled = await LoadStats.RunAsync("fill", total, 16, i => queue.SendMessageAsync(bodies[i]), print: false);
