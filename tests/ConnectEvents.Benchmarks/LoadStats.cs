@@ -43,6 +43,13 @@ public static class LoadStats
         return result;
     }
 
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     /// <summary>The nearest-rank percentile <paramref name="p"/> (0..1) of an ascending list; 0 when it is empty.</summary>
     public static double Percentile(IReadOnlyList<double> sorted, double p)
     {

@@ -11,6 +11,12 @@ public static class BenchmarkProgram
     {
         // `dotnet run -c Release -- load <name> [options]` runs one bounded loopback load run (each prints its figures);
         // `dotnet run -c Release -- load` lists them; anything else goes to BenchmarkDotNet's switcher (`--filter *`).
+        if (args is ["load", Processing.BareLoopWorker.Name, ..])
+        {
+            // Not a load run of its own: the process `load floor` starts as its bare-loop side (see BareLoopWorker).
+            return await Processing.BareLoopWorker.RunAsync();
+        }
+
         if (args.Length > 0 && args[0] == "load")
         {
             var runs = typeof(ILoadRun).Assembly.GetTypes()

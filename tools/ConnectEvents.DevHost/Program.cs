@@ -65,6 +65,7 @@ public sealed partial class Program
         app.UseHttpLogging();
         var routePrefix = app.Configuration[$"{HostJsonConfiguration.SectionName}:extensions:http:routePrefix"] ?? "api";
         app.MapHttpFunctions(routePrefix);
+        app.MapRuntimeReport(); // only with DevHost__ReportRuntime=true: load runs read this process's CPU and allocations
         return app;
     }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Connect.Simulator;
+using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.ConnectApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -98,8 +99,8 @@ public sealed class ConnectLoadRun : ILoadRun
             $"client {clientRate:F0}/s (p50 {clientRuns.Average(r => r.P50Ms):F2} ms, p99 {clientRuns.Average(r => r.P99Ms):F2} ms) " +
             $"vs bare signed {bareRate:F0}/s (p50 {bareRuns.Average(r => r.P50Ms):F2} ms, p99 {bareRuns.Average(r => r.P99Ms):F2} ms) over {Rounds} ABBA rounds"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"client/bare per round: {string.Join(", ", ratios.Select(r => r.ToString("P1", CultureInfo.InvariantCulture)))}; median {Median(ratios):P1} (goal >= 80 %); " +
-            $"cpu per call bare/client median {Median(cpuRatios):P1}"));
+            $"client/bare per round: {string.Join(", ", ratios.Select(r => r.ToString("P1", CultureInfo.InvariantCulture)))}; median {LoadStats.Median(ratios):P1} (goal >= 80 %); " +
+            $"cpu per call bare/client median {LoadStats.Median(cpuRatios):P1}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"for context: bare signed with X-GCS-ServerMetaInfo and the JSON model parsed (the client's inherent work, no pipeline) {likeForLike.PerSecond:F0}/s ({likeForLikeCpu:F1} us/call), " +
             $"client/that = {clientRate / likeForLike.PerSecond:P1}; bare unsigned (a 401 before any payment lookup) {unsigned.PerSecond:F0}/s ({unsignedCpu:F1} us/call), client/unsigned = {clientRate / unsigned.PerSecond:P1}"));
@@ -196,24 +197,6 @@ public sealed class ConnectLoadRun : ILoadRun
     }
 
     /// <summary>A GET signed per call (fresh Date, then the product's one signing path), optionally with X-GCS-ServerMetaInfo.</summary>
-    internal static HttpRequestMessage SignedGet(Uri url, string apiKeyId, byte[] secret, string? metaInfo = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, url);
-        var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
-        List<KeyValuePair<string, string>> gcs = metaInfo is null ? [] : [new(ServerMetaInfo.HeaderName, metaInfo)];
-        request.Headers.TryAddWithoutValidation("Date", date);
-        foreach (var (name, value) in gcs)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        request.Headers.TryAddWithoutValidation("Authorization", V1HmacSignature.AuthorizationValue(secret, apiKeyId, "GET", null, date, gcs, url.AbsolutePath, null));
-        return request;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    internal static HttpRequestMessage SignedGet(Uri url, string apiKeyId, byte[] secret, string? metaInfo = null) =>
+        SignedConnectRequest.Create(HttpMethod.Get, url, apiKeyId, secret, metaInfo is null ? [] : [new(ServerMetaInfo.HeaderName, metaInfo)]);
 }

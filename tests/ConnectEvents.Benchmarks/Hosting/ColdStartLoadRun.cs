@@ -43,8 +43,8 @@ public sealed class ColdStartLoadRun : ILoadRun
             appTimes.Add(await StartOnceAsync(DevHostProcess.AppDll, settings));
         }
 
-        var appMedian = Median(appTimes);
-        var bareMedian = Median(bareTimes);
+        var appMedian = LoadStats.Median(appTimes);
+        var bareMedian = LoadStats.Median(bareTimes);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bare Kestrel median {bareMedian,6:F0} ms  min {bareTimes.Min(),6:F0}  max {bareTimes.Max(),6:F0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev host     median {appMedian,6:F0} ms  min {appTimes.Min(),6:F0}  max {appTimes.Max(),6:F0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio dev host/bare {appMedian / bareMedian:F2}"));
@@ -108,11 +108,5 @@ public sealed class ColdStartLoadRun : ILoadRun
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

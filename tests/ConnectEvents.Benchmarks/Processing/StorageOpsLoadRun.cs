@@ -45,15 +45,7 @@ public sealed class StorageOpsLoadRun : ILoadRun
                 etags[i] = response.Headers.ETag ?? Azure.ETag.All;
             });
             await Measure(azurite, round, "table replace (ETag, completed row)", count, concurrency, i =>
-            {
-                var entity = TableInsertLoadRun.ClaimRow(ids[i]);
-                entity.Remove("LeaseExpiresAt");
-                entity["State"] = "Completed";
-                entity["Outcome"] = "captured";
-                entity["DetailJson"] = TableInsertLoadRun.Detail;
-                entity["CompletedAt"] = DateTimeOffset.UtcNow;
-                return table.UpdateEntityAsync(entity, etags[i], TableUpdateMode.Replace);
-            });
+                table.UpdateEntityAsync(TableInsertLoadRun.CompletedRow(TableInsertLoadRun.ClaimRow(ids[i])), etags[i], TableUpdateMode.Replace));
             var merged = storage.Table("opsm" + tag);
             await merged.CreateIfNotExistsAsync();
             await LoadStats.RunAsync($"round {round}: rows for the merge (not measured)", count, concurrency, async i =>

@@ -71,6 +71,18 @@ public sealed class TableInsertLoadRun : ILoadRun
         ["FirstSeenAt"] = DateTimeOffset.UtcNow,
     };
 
+    /// <summary>The claim row <paramref name="claim"/> as the store's completion replaces it: lease gone, state, outcome and detail set.</summary>
+    internal static TableEntity CompletedRow(TableEntity claim)
+    {
+        var entity = new TableEntity(claim);
+        entity.Remove("LeaseExpiresAt");
+        entity["State"] = "Completed";
+        entity["Outcome"] = "captured";
+        entity["DetailJson"] = Detail;
+        entity["CompletedAt"] = DateTimeOffset.UtcNow;
+        return entity;
+    }
+
     /// <summary>An outcome detail of the size a capture writes.</summary>
     internal const string Detail =
         """{"actions":[{"action":"capture","captureId":"000000123410000595980000100001-300001","statusBefore":"PENDING_CAPTURE","statusAfter":"CAPTURE_REQUESTED","ms":12}]}""";

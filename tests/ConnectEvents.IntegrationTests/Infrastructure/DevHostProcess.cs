@@ -117,7 +117,7 @@ public sealed class DevHostProcess : IAsyncDisposable
                 using var _ = await http.GetAsync(app.BaseAddress);
                 return app;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(25);
             }

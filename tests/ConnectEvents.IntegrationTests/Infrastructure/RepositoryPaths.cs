@@ -8,6 +8,16 @@ public static class RepositoryPaths
     /// <summary>The repository root.</summary>
     public static string Root => LazyRoot.Value;
 
+    /// <summary>
+    /// The built <paramref name="assemblyName"/>.dll of the project in <paramref name="projectFolder"/> (relative to the root),
+    /// in the configuration (Debug or Release) the running code was built in.
+    /// </summary>
+    public static string BuiltAssembly(string projectFolder, string assemblyName)
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        return Path.Combine(Root, projectFolder, "bin", configuration, "net10.0", assemblyName + ".dll");
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
