@@ -94,13 +94,14 @@ public sealed partial class Program
             var name = events.Value.QueueName;
             foreach (var queue in new[] { name, name + "-poison" })
             {
+                var client = storage.Queue(queue);
                 try
                 {
-                    await storage.Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or HttpRequestException)
                 {
-                    LogCreateFailed(logger, queue, StorageFailures.Describe(ex));
+                    LogCreateFailed(logger, queue, StorageFailureText.Describe(ex, client.Uri));
                 }
             }
         }
