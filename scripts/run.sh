@@ -42,18 +42,32 @@ for var in APP_PORT SIM_PORT BLOB_PORT QUEUE_PORT TABLE_PORT; do
   port_free "$port" || fail "port $port is taken: set $var=<free port> (e.g. $var=$((port + 100)) scripts/run.sh), or stop what listens there"
 done
 
+# A long step says every 15 s that it is still going, so no minute passes in silence (npm ci prints nothing until done).
+heartbeat() { local start=$SECONDS; while sleep 15; do echo "   ... $1 still running ($((SECONDS - start)) s)"; done; }
+with_heartbeat() {
+  local what=$1 rc=0; shift
+  heartbeat "$what" &
+  local beat=$!
+  "$@" || rc=$?
+  kill "$beat" 2>/dev/null; wait "$beat" 2>/dev/null || true
+  return "$rc"
+}
+
 if [ ! -f node_modules/azurite/dist/src/azurite.js ]; then
-  say "installing Azurite (npm ci, pinned by package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing Azurite (npm ci, pinned by package-lock.json; a few minutes the first time)"
+  with_heartbeat "npm ci" npm ci --no-audit --no-fund --loglevel=error || fail "npm ci failed (above)"
 fi
 
 # Only what runs here (the dev host, the simulator, the connect-events CLI the banner shows), a line per project as each is built.
 # NU1603 (a dependency resolved to a higher patch than asked, in the Functions worker's generated extensions project)
 # is allowed by the build and left out here, so the run shows no warning a newcomer cannot act on.
+build() {
+  dotnet build "$1" -c Release -v minimal -nologo -warnaserror -warnnotaserror:NU1603 2>&1 \
+    | sed -u -e '/warning NU1603/d' -e '/Warning(s)$/d' -e '/Error(s)$/d' -e '/^ *$/d' -e 's/^/   /'
+}
 for project in tools/ConnectEvents.DevHost tests/Connect.Simulator tools/ConnectEvents.Cli; do
   say "building $project"
-  dotnet build "$project" -c Release -v minimal -nologo -warnaserror -warnnotaserror:NU1603 2>&1 \
-    | sed -u -e '/warning NU1603/d' -e '/Warning(s)$/d' -e '/Error(s)$/d' -e '/^ *$/d' -e 's/^/   /' || fail "the build of $project failed (above)"
+  with_heartbeat "the build of $project" build "$project" || fail "the build of $project failed (above)"
 done
 
 pids=()

@@ -45,9 +45,10 @@ public sealed class RunScriptTests
         Assert.Contains("SIM_PORT and APP_PORT are both", output, StringComparison.Ordinal);
     }
 
+    private static readonly string[] PortVariables = ["APP_PORT", "SIM_PORT", "BLOB_PORT", "QUEUE_PORT", "TABLE_PORT"];
+
     private static Dictionary<string, string> FreePorts() =>
-        new[] { "APP_PORT", "SIM_PORT", "BLOB_PORT", "QUEUE_PORT", "TABLE_PORT" }
-            .ToDictionary(v => v, _ => FreePort.Next().ToString(CultureInfo.InvariantCulture));
+        PortVariables.ToDictionary(v => v, _ => FreePort.Next().ToString(CultureInfo.InvariantCulture));
 
     private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment)
     {
