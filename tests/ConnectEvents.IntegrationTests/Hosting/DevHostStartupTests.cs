@@ -101,6 +101,47 @@ public sealed class DevHostStartupTests(AzuriteFixture azurite) : IDisposable
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ADuplicateDeliverysSkipIsLoggedAtInformation()
+    {
+        await using var simulator = await Connect.Simulator.SimulatorHost.StartAsync();
+        simulator.State.SeedPayment("1234", "pay-dup");
+        var settings = DevHostProcess.BaseSettings(azurite.ConnectionString, "k", "s");
+        settings["Events__QueueName"] = AzuriteFixture.UniqueName("dup");
+        settings["Processing__Store__TableName"] = "pe" + Guid.NewGuid().ToString("N")[..16];
+        settings["Connect__Endpoint"] = simulator.BaseAddress.ToString();
+        settings["Connect__ApiKeyId"] = Connect.Simulator.SimulatorHost.DefaultApiKeyId;
+        settings["Connect__SecretApiKey"] = Connect.Simulator.SimulatorHost.DefaultSecretApiKey;
+        settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.100";
+        await using var app = await DevHostProcess.StartAsync(settings);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        var body = SampleEvents.Build("payment.pending_capture", "1234", "pay-dup", "evt-dup");
+
+        // The redelivery comes after the first delivery is done, as Connect's retry of an event already answered would.
+        using var first = await http.SendAsync(Signed(body, "s"));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!app.Output.Contains("Event evt-dup (payment.pending_capture) processed", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first delivery was not processed:\n" + app.Output);
+            await Task.Delay(100);
+        }
+
+        using var second = await http.SendAsync(Signed(body, "s"));
+
+        Assert.True(first.IsSuccessStatusCode && second.IsSuccessStatusCode, app.Output);
+        while (!app.Output.Contains("Event evt-dup skipped: AlreadyCompleted", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no skip was logged:\n" + app.Output);
+            await Task.Delay(100);
+        }
+
+        // The console logger writes "info: category[id]" on the line before the message.
+        var lines = app.Output.Split('\n');
+        var at = Array.FindIndex(lines, l => l.Contains("Event evt-dup skipped: AlreadyCompleted", StringComparison.Ordinal));
+        Assert.StartsWith("info:", lines[at - 1], StringComparison.Ordinal);
+        Assert.Equal(1, simulator.State.CountCaptures("1234", "pay-dup"));
+    }
+
     /// <inheritdoc />
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
