@@ -139,6 +139,16 @@ public sealed class AdminEndpointTests : SimulatorTestBase
         Assert.Contains(mentioned, (await JsonAsync(response))["error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheAdminSeedSetsTheMerchantReference()
+    {
+        using var seeded = await PostAdminAsync("admin/payments", "{\"merchantId\":\"1234\",\"paymentId\":\"p7\",\"status\":\"CAPTURED\",\"merchantReference\":\"customer-1\"}");
+
+        Assert.Equal(HttpStatusCode.Created, seeded.StatusCode);
+        using var got = await SendSignedAsync(HttpMethod.Get, "v1/1234/payments/p7");
+        Assert.Equal("customer-1", (await JsonAsync(got))["paymentOutput"]!["references"]!["merchantReference"]!.GetValue<string>());
+    }
+
     private async Task<HttpResponseMessage> PostAdminAsync(string path, string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");

@@ -45,7 +45,8 @@ internal static class AdminEndpoints
                 Optional(body, "currency", "EUR"),
                 body["paymentProductId"]?.GetValue<int>() ?? 1,
                 body.ContainsKey("cardNumber") ? body["cardNumber"]?.GetValue<string>() : "4567350000427977",
-                body["isAuthorized"]?.GetValue<bool>() ?? true);
+                body["isAuthorized"]?.GetValue<bool>() ?? true,
+                body["merchantReference"]?.GetValue<string>());
             return Json(StatusCodes.Status201Created, PaymentWithCaptures(payment));
         });
 

@@ -22,6 +22,7 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
         new("GET", ["payments", "{}"], "get payment {0}", (api, call, args) => api.GetPayment(call.MerchantId, args[0])),
         new("POST", ["payments", "{}", "capture"], "capture for payment {0}", (api, call, args) => api.Capture(call, args[0])),
         new("POST", ["payments", "{}", "tokenize"], "tokenize payment {0}", (api, call, args) => api.Tokenize(call, args[0])),
+        new("POST", ["tokens"], "create token", (api, call, _) => api.CreateToken(call)),
         new("POST", ["sessions"], "create session", (api, call, _) => api.CreateSession(call)),
         new("GET", ["tokens", "{}"], "get token {0}", (api, call, args) => api.GetToken(call.MerchantId, args[0])),
         new("DELETE", ["tokens", "{}"], "delete token {0}", (api, call, args) => api.DeleteToken(call.MerchantId, args[0])),
@@ -260,6 +261,58 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
         }
 
         var (token, isNew) = state.Tokenize(payment, alias);
+        return TokenCreated(call, token, isNew);
+    }
+
+    /// <summary>
+    /// POST tokens with a CreateTokenRequest for a card: <c>{paymentProductId, card: {alias?, data: {cardWithoutCvv:
+    /// {cardNumber, expiryDate (MMYY), cardholderName?}}}}</c>. Other kinds (eWallet, direct debit, encrypted input) are not simulated.
+    /// </summary>
+    private ApiResponse CreateToken(Call call)
+    {
+        if (!TryParseObject(call.Body, out var body, out var error))
+        {
+            return error;
+        }
+
+        if (body["paymentProductId"] is not JsonValue productNode || productNode.GetValueKind() != JsonValueKind.Number || !productNode.TryGetValue<int>(out var productId) || productId <= 0)
+        {
+            return ConnectErrors.InvalidValue("paymentProductId", "a payment product id (positive whole number)");
+        }
+
+        if (body["card"] is not JsonObject card)
+        {
+            return ConnectErrors.InvalidValue("card", "an object (only card tokens are simulated)");
+        }
+
+        var alias = Text(card["alias"]);
+        if (card["alias"] is not null && alias is null)
+        {
+            return ConnectErrors.InvalidValue("card.alias", "a string");
+        }
+
+        var data = (card["data"] as JsonObject)?["cardWithoutCvv"] as JsonObject;
+        var number = Text(data?["cardNumber"]);
+        if (number is null || number.Length is < 12 or > 19 || !number.All(char.IsAsciiDigit))
+        {
+            return ConnectErrors.InvalidValue("card.data.cardWithoutCvv.cardNumber", "12 to 19 digits");
+        }
+
+        var expiry = Text(data?["expiryDate"]);
+        if (expiry is not { Length: 4 } || !expiry.All(char.IsAsciiDigit) || int.Parse(expiry[..2], CultureInfo.InvariantCulture) is < 1 or > 12)
+        {
+            return ConnectErrors.InvalidValue("card.data.cardWithoutCvv.expiryDate", "MMYY");
+        }
+
+        var (token, isNew) = state.CreateToken(call.MerchantId, productId, number, expiry, alias);
+        return TokenCreated(call, token, isNew);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+    /// <summary>201 with Location for a new token, 200 for the merchant's existing token of the same card (Connect answers 201 for a created resource).</summary>
+    private static ApiResponse TokenCreated(Call call, SimulatedToken token, bool isNew)
+    {
         var response = new ApiResponse(isNew ? 201 : 200, ConnectJson.CreatedToken(token, isNew).ToJsonString());
         return isNew ? response.WithHeader("Location", $"{call.BaseUrl}v1/{Uri.EscapeDataString(call.MerchantId)}/tokens/{token.TokenId}") : response;
     }

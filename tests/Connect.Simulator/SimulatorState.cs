@@ -267,18 +267,32 @@ public sealed class SimulatorState
         lock (_gate)
         {
             _tokenizations[(payment.MerchantId, payment.PaymentId)] = _tokenizations.GetValueOrDefault((payment.MerchantId, payment.PaymentId)) + 1;
-            var existing = _tokens.Values.FirstOrDefault(t => t.MerchantId == payment.MerchantId && t.CardNumber == payment.CardNumber);
-            if (existing is not null)
-            {
-                return (existing, false);
-            }
-
-            var token = new SimulatedToken(
+            return FindOrAddToken(new SimulatedToken(
                 payment.MerchantId, Guid.NewGuid().ToString("N"), payment.PaymentProductId, payment.CardNumber,
-                payment.ExpiryDate, payment.PaymentId, alias);
-            _tokens[(token.MerchantId, token.TokenId)] = token;
-            return (token, true);
+                payment.ExpiryDate, payment.PaymentId, alias));
         }
+    }
+
+    /// <summary>Finds the merchant's token for the card or creates one (POST tokens: no payment behind it).</summary>
+    internal (SimulatedToken Token, bool IsNew) CreateToken(string merchantId, int paymentProductId, string cardNumber, string expiryDate, string? alias)
+    {
+        lock (_gate)
+        {
+            return FindOrAddToken(new SimulatedToken(merchantId, Guid.NewGuid().ToString("N"), paymentProductId, cardNumber, expiryDate, null, alias));
+        }
+    }
+
+    /// <summary>Under the lock: the merchant's existing token for the same card number (not updated, as Connect does), or <paramref name="candidate"/> stored.</summary>
+    private (SimulatedToken Token, bool IsNew) FindOrAddToken(SimulatedToken candidate)
+    {
+        var existing = _tokens.Values.FirstOrDefault(t => t.MerchantId == candidate.MerchantId && t.CardNumber == candidate.CardNumber);
+        if (existing is not null)
+        {
+            return (existing, false);
+        }
+
+        _tokens[(candidate.MerchantId, candidate.TokenId)] = candidate;
+        return (candidate, true);
     }
 
     /// <summary>

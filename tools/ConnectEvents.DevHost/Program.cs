@@ -20,10 +20,31 @@ public sealed partial class Program
     {
     }
 
-    /// <summary>Starts the dev host and runs until stopped.</summary>
-    public static void Main(string[] args) => Build(args).Run();
+    /// <summary>
+    /// Starts the dev host and runs until stopped. Missing or invalid settings (all of them, one line each) and a taken
+    /// port are reported without a stack trace, with a non-zero exit: 2 for settings, 3 for the port.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        var app = Build(args);
+        var problems = StartupCheck.SettingsProblems(app.Services, app.Services.GetRequiredService<LocalSettings>());
+        if (problems.Count > 0)
+        {
+            StartupCheck.Report(Console.Error, problems);
+            return StartupCheck.InvalidSettings;
+        }
 
-    /// <summary>Builds the dev host from <paramref name="args"/>, environment variables, host.json and appsettings.json beside the executable.</summary>
+        if (StartupCheck.TakenAddress(app.Configuration[WebHostDefaults.ServerUrlsKey]) is { } taken)
+        {
+            Console.Error.WriteLine($"The dev host cannot start: port {taken.Port} is taken ({taken.GetLeftPart(UriPartial.Authority)}): stop what holds it or pass --urls http://127.0.0.1:<free port>.");
+            return StartupCheck.PortTaken;
+        }
+
+        app.Run();
+        return 0;
+    }
+
+    /// <summary>Builds the dev host from <paramref name="args"/>, environment variables, local.settings.json (see <see cref="LocalSettings"/>), host.json and appsettings.json beside the executable.</summary>
     public static WebApplication Build(string[] args) => Build(args, null);
 
     /// <summary>Builds the dev host; <paramref name="customize"/> (tests) adds settings and replaces services before the build.</summary>
@@ -31,6 +52,14 @@ public sealed partial class Program
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddHostJson(HostJsonConfiguration.DefaultPath);
+        var local = LocalSettings.Read(Directory.GetCurrentDirectory());
+        local.AddTo(builder.Configuration);
+        builder.Services.AddSingleton(local);
+        if (local.Port is { } port && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.Configuration[WebHostDefaults.ServerUrlsKey] = $"http://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        }
+
         // WebJobs reads its extension options (queues) from <section>:extensions:<name>; the Functions host's section is this one.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
@@ -95,13 +124,14 @@ public sealed partial class Program
             var name = events.Value.QueueName;
             foreach (var queue in new[] { name, name + "-poison" })
             {
+                var client = storage.Queue(queue);
                 try
                 {
-                    await storage.Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or HttpRequestException)
                 {
-                    LogCreateFailed(logger, queue, StorageFailures.Describe(ex));
+                    LogCreateFailed(logger, queue, StorageFailureText.Describe(ex, client.Uri));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace ConnectEvents.Events;
@@ -24,6 +25,18 @@ public sealed record ConnectEventEnvelope(
 {
     /// <summary>The only apiVersion this product accepts.</summary>
     public const string SupportedApiVersion = "v1";
+
+    /// <summary>
+    /// Connect's own form, <c>2017-02-02T11:24:14.040+0100</c>: an ISO 8601 time whose offset has no colon, which the
+    /// JSON reader's ISO parser does not take.
+    /// </summary>
+    private static bool TryParseCompactOffset(string? value, out DateTimeOffset at)
+    {
+        at = default;
+        return value is { Length: > 5 } && value[^5] is '+' or '-' && !value.AsSpan(value.Length - 4).ContainsAnyExceptInRange('0', '9')
+            && DateTimeOffset.TryParseExact(string.Concat(value.AsSpan(0, value.Length - 2), ":", value.AsSpan(value.Length - 2)),
+                ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:sszzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
+    }
 
     /// <summary>The event type's family: the part before the first dot (payment, refund, token, …).</summary>
     public string Family => Type.IndexOf('.', StringComparison.Ordinal) is var dot and > 0 ? Type[..dot] : Type;
@@ -72,7 +85,7 @@ public sealed record ConnectEventEnvelope(
                 else if (reader.ValueTextEquals("created"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at))
+                    if (reader.TokenType == JsonTokenType.String && (reader.TryGetDateTimeOffset(out var at) || TryParseCompactOffset(reader.GetString(), out at)))
                     {
                         created = at;
                     }

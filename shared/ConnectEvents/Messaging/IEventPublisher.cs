@@ -33,6 +33,6 @@ public sealed class EventPublishException : Exception
     public bool IsConfigurationError { get; }
 
     /// <summary>A storage queue or container (<paramref name="target"/>) did not take the event; 401/403 is a configuration error.</summary>
-    internal static EventPublishException FromStorage(string target, Exception failure) =>
-        new($"{target} did not accept the event: {StorageFailures.Describe(failure)}", failure, StorageFailures.IsAccessDenied(failure));
+    internal static EventPublishException FromStorage(string target, Exception failure, Uri? endpoint = null) =>
+        new($"{target} did not accept the event: {StorageFailureText.Describe(failure, endpoint)}", failure, StorageFailures.IsAccessDenied(failure));
 }

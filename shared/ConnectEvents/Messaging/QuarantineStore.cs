@@ -74,7 +74,7 @@ public sealed class BlobQuarantineStore : IQuarantineStore
         }
         catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {
-            throw EventPublishException.FromStorage($"Quarantine container '{_container.Name}'", ex);
+            throw EventPublishException.FromStorage($"Quarantine container '{_container.Name}'", ex, _container.Uri);
         }
         catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -60,7 +60,7 @@ public sealed class StorageQueueEventPublisher : IEventPublisher
         }
         catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {
-            throw EventPublishException.FromStorage($"Storage queue '{_queue.Name}'", ex);
+            throw EventPublishException.FromStorage($"Storage queue '{_queue.Name}'", ex, _queue.Uri);
         }
     }
 }

@@ -59,11 +59,6 @@ internal static class StorageFailures
     /// <summary>Storage refused the app's identity or key (401/403): retrying cannot help until an operator fixes it.</summary>
     public static bool IsAccessDenied(Exception ex) => ex is RequestFailedException { Status: 401 or 403 };
 
-    /// <summary>A short, secret-free description: <c>status 503 ServerBusy</c>, or the exception type.</summary>
-    public static string Describe(Exception ex) => ex switch
-    {
-        RequestFailedException r => $"status {r.Status} {r.ErrorCode}".TrimEnd(),
-        AggregateException a when a.InnerExceptions.Count > 0 => Describe(a.InnerExceptions[^1]),
-        _ => ex.GetType().Name,
-    };
+    /// <summary>A short, secret-free description (see <see cref="StorageFailureText"/>): <c>status 503 ServerBusy</c>, <c>connection refused at …</c>.</summary>
+    public static string Describe(Exception ex) => StorageFailureText.Describe(ex);
 }

@@ -32,7 +32,7 @@ internal sealed class StoreTable
         }
         catch (Exception ex) when (IsTransient(ex, ct))
         {
-            throw new StoreUnavailableException($"Table '{_client.Name}' is unavailable: {StorageFailures.Describe(ex)}", ex);
+            throw new StoreUnavailableException($"Table '{_client.Name}' is unavailable: {StorageFailureText.Describe(ex, _client.Uri)}", ex);
         }
     }
 
