@@ -1,3 +1,4 @@
+using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
 using ConnectEvents.Webhooks;
@@ -16,6 +17,7 @@ public static class FunctionServices
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddConnectWebhooks(configuration);
         services.AddEventProcessing(configuration);
+        services.AddPlatform3(configuration); // only when Platform3__Endpoint is set
         services.AddSingleton<ClientSessionService>();
         services.AddLogging(logging => logging
             // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated.
