@@ -30,11 +30,12 @@ public sealed class Platform3Notification(IServiceProvider services)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (services.GetService<NotificationIngress>() is not { } ingress)
+        if (services.GetService<Platform3Switch>() is not { IsEnabled: true })
         {
             return Response.Text(StatusCodes.Status404NotFound, "v3 notifications are not enabled here.");
         }
 
+        var ingress = services.GetRequiredService<NotificationIngress>();
         var settings = services.GetRequiredService<IOptions<Platform3Options>>().Value;
         var query = request.Query;
         var (status, verification) = await ingress.VerifyAsync(

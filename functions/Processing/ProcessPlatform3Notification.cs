@@ -23,8 +23,9 @@ public sealed class ProcessPlatform3Notification(IServiceProvider services)
     public async Task RunAsync([QueueTrigger(QueueSetting, Connection = Connection)] QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var processor = services.GetService<NotificationProcessor>()
-            ?? throw new InvalidOperationException("A v3 notification arrived but the platform is off (Platform3__Endpoint is not set); the message is kept for a later delivery.");
+        var processor = services.GetService<Platform3Switch>() is { IsEnabled: true }
+            ? services.GetRequiredService<NotificationProcessor>()
+            : throw new InvalidOperationException("A v3 notification arrived but the platform is off (Platform3__Endpoint is not set); the message is kept for a later delivery.");
         await processor.ProcessAsync(message.Body.ToMemory(), message.DequeueCount, message.MessageId, cancellationToken);
     }
 }

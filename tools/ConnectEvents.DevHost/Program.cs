@@ -90,9 +90,9 @@ public sealed partial class Program
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             var names = new List<string> { events.Value.QueueName };
-            if (services.GetService<IOptions<Platform3.Platform3Options>>() is { } platform3 && services.GetService<Platform3.NotificationIngress>() is not null)
+            if (services.GetService<Platform3.Platform3Switch>() is { IsEnabled: true })
             {
-                names.Add(platform3.Value.QueueName);
+                names.Add(services.GetRequiredService<IOptions<Platform3.Platform3Options>>().Value.QueueName);
             }
 
             foreach (var queue in names.SelectMany(name => new[] { name, name + "-poison" }))

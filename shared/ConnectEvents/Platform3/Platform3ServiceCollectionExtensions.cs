@@ -16,8 +16,8 @@ namespace ConnectEvents.Platform3;
 
 /// <summary>
 /// Registers the v3 platform: notification URLs, the notification ingress, the Inquiry client and the processor. The
-/// rule: the platform is on exactly when <c>Platform3__Endpoint</c> is set (non-blank); otherwise nothing is registered
-/// and its functions answer 404 / are not run, whatever the other <c>Platform3__*</c> settings say.
+/// rule: the platform is on exactly when <c>Platform3__Endpoint</c> is set (non-blank); otherwise its settings are not
+/// checked, its notification route answers 404 and its queue function is not run, whatever the other <c>Platform3__*</c> settings say.
 /// </summary>
 public static class Platform3ServiceCollectionExtensions
 {
@@ -31,27 +31,28 @@ public static class Platform3ServiceCollectionExtensions
         return !string.IsNullOrWhiteSpace(configuration[Platform3Options.SectionName + ":" + nameof(Platform3Options.Endpoint)]);
     }
 
-    /// <summary>Adds the v3 platform's services when <see cref="IsEnabled"/>; settings are validated at start-up, naming the setting.</summary>
+    /// <summary>
+    /// Adds the v3 platform's services; they are used only while <see cref="IsEnabled"/> (see <see cref="Platform3Switch"/>),
+    /// and its settings are validated at start-up, naming the setting, only then.
+    /// </summary>
     /// <remarks>Needs the webhook secret key store (<see cref="ISecretKeyStore"/>), registered by <c>AddConnectWebhooks</c>.</remarks>
     public static IServiceCollection AddPlatform3(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!IsEnabled(configuration))
-        {
-            return services;
-        }
-
+        ArgumentNullException.ThrowIfNull(configuration);
+        // Registered always, switched at use: hosts and tests may add settings after registration (as for the topic).
+        services.TryAddSingleton(new Platform3Switch(configuration));
         services.AddOptions<Platform3Options>()
             .Bind(configuration.GetSection(Platform3Options.SectionName))
-            .Validate(o => o.Endpoint is { IsAbsoluteUri: true } e && (e.Scheme == Uri.UriSchemeHttps || e.Scheme == Uri.UriSchemeHttp),
+            .Validate(o => o.Endpoint is null || o.Endpoint is { IsAbsoluteUri: true } e && (e.Scheme == Uri.UriSchemeHttps || e.Scheme == Uri.UriSchemeHttp),
                 "Platform3__Endpoint must be an absolute http(s) URL.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.AccessToken),
+            .Validate(o => o.Endpoint is null || !string.IsNullOrWhiteSpace(o.AccessToken),
                 "Platform3__AccessToken must be set when Platform3__Endpoint is (in Azure: a Key Vault reference).")
-            .Validate(o => o.LiveKeyIds().Count > 0,
+            .Validate(o => o.Endpoint is null || o.LiveKeyIds().Count > 0,
                 "Platform3__NotificationKeyId must name a webhook secret key (Webhooks__SecretKeys__<n>__KeyId or a Key Vault key) to mint notification URLs with.")
-            .Validate(o => IsQueueName(o.QueueName), "Platform3__QueueName must be 3-63 lowercase letters, digits and single dashes.")
-            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout && o.RetryBaseDelay >= TimeSpan.Zero,
+            .Validate(o => o.Endpoint is null || IsQueueName(o.QueueName), "Platform3__QueueName must be 3-63 lowercase letters, digits and single dashes.")
+            .Validate(o => o.Endpoint is null || o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout && o.RetryBaseDelay >= TimeSpan.Zero,
                 "Platform3__AttemptTimeout must be positive and at most Platform3__TotalTimeout.")
-            .Validate(o => o.ResultCodes.All(r => ResultCodeClassifier.IsPattern(r.Pattern) && TryCategory(r.Category, out _)),
+            .Validate(o => o.Endpoint is null || o.ResultCodes.All(r => ResultCodeClassifier.IsPattern(r.Pattern) && TryCategory(r.Category, out _)),
                 "Every Platform3__ResultCodes__<n> needs a Pattern of one to three groups of three digits (e.g. 800.100) and a Category " +
                 "(Success, Pending, DeclinedByBank, DeclinedByRisk, InvalidRequest, SystemError or Unknown).")
             .ValidateOnStart();
@@ -117,4 +118,14 @@ public static class Platform3ServiceCollectionExtensions
     private static bool IsQueueName(string? name) =>
         name is { Length: >= 3 and <= 63 } && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && !name.Contains("--", StringComparison.Ordinal);
+}
+
+/// <summary>Whether the v3 platform is on, read from the final configuration when first asked (<c>Platform3__Endpoint</c> set).</summary>
+/// <param name="configuration">The app's configuration.</param>
+public sealed class Platform3Switch(IConfiguration configuration)
+{
+    private readonly Lazy<bool> _enabled = new(() => Platform3ServiceCollectionExtensions.IsEnabled(configuration));
+
+    /// <summary>True when <c>Platform3__Endpoint</c> is set.</summary>
+    public bool IsEnabled => _enabled.Value;
 }
