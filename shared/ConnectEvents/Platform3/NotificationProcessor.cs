@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
@@ -91,8 +92,12 @@ public sealed partial class NotificationProcessor(
     NotificationHandler handler,
     VerifiedEventPublisher? publisher,
     IOptions<ProcessingOptions> processing,
-    ILogger<NotificationProcessor> logger)
+    ILogger<NotificationProcessor> logger,
+    IMeterFactory meters)
 {
+    private readonly Counter<long> _processed = meters.Create("ConnectEvents.Platform3")
+        .CreateCounter<long>("connect_events.platform3.processed", description: "v3 notifications processed, by outcome, result code and category");
+
     /// <summary>The prefix of every v3 claim key.</summary>
     public const string ClaimPrefix = "v3:";
 
@@ -165,6 +170,7 @@ public sealed partial class NotificationProcessor(
             await store.CompleteAsync(record, $"{outcome.Category} {outcome.ResultCode}",
                 JsonSerializer.Serialize(outcome, Platform3Json.Default.NotificationOutcome), cancellationToken);
             LogCompleted(logger, key, outcome.ResultCode, outcome.Category, outcome.InquiryMs);
+            Count("completed", outcome.ResultCode, outcome.Category);
             return outcome.Category;
         }
         catch (InquiryException ex) when (!ex.IsTransient)
@@ -173,6 +179,7 @@ public sealed partial class NotificationProcessor(
             await store.FailAsync(record, $"inquiry-{ex.StatusCode} {ex.Reason}",
                 JsonSerializer.Serialize(detail, Platform3Json.Default.InquiryFailureDetail), cancellationToken);
             LogFailed(logger, key, ex.StatusCode, ex.Reason);
+            Count("failed", ex.ResultCode, detail.Category);
             return "failed";
         }
         catch (Exception ex) when (ex is InquiryException or EventPublishException)
@@ -188,9 +195,15 @@ public sealed partial class NotificationProcessor(
             }
 
             LogTransient(logger, key, dequeueCount, reason);
+            Count("retried", null, null);
             throw new NotificationDeliveryFailedException($"notification {key}, delivery {dequeueCount}: {reason}", ex);
         }
     }
+
+    private void Count(string outcome, string? resultCode, string? category) => _processed.Add(1,
+        new KeyValuePair<string, object?>("outcome", outcome),
+        new KeyValuePair<string, object?>("result_code", resultCode ?? "none"),
+        new KeyValuePair<string, object?>("category", category ?? "none"));
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "v3 notification {Key} verified by inquiry: {ResultCode} ({Category}); inquiry took {InquiryMs} ms")]
     private static partial void LogCompleted(ILogger logger, string key, string resultCode, string category, double inquiryMs);

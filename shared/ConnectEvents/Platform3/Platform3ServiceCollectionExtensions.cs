@@ -58,6 +58,7 @@ public static class Platform3ServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Platform3Options>, Platform3OptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.AddStorageClients(configuration);
         services.AddProcessedEventStore(configuration);
 
@@ -81,7 +82,8 @@ public static class Platform3ServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<VerifiedEventPublisher>>())
                 : null,
             sp.GetRequiredService<IOptions<ProcessingOptions>>(),
-            sp.GetRequiredService<ILogger<NotificationProcessor>>()));
+            sp.GetRequiredService<ILogger<NotificationProcessor>>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         return services;
     }
 
