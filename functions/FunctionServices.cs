@@ -1,4 +1,5 @@
 using ConnectEvents.Diagnostics;
+using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
 using ConnectEvents.Webhooks;
@@ -17,6 +18,7 @@ public static class FunctionServices
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddConnectWebhooks(configuration);
         services.AddEventProcessing(configuration);
+        services.AddPlatform3(configuration); // only when Platform3__Endpoint is set
         services.AddSingleton<ClientSessionService>();
         services.AddConnectEventsMetricsExport(configuration);
         services.AddLogging(logging => logging

@@ -72,6 +72,18 @@ param signatureFailureThreshold int = 20
 @minValue(0)
 param quarantineFailedThreshold int = 0
 
+@description('The v3 platform\'s API base URL (Platform3__Endpoint); empty (the default) keeps the v3 platform off.')
+param platform3Endpoint string = ''
+
+@description('Storage queue of v3 notifications (Platform3__QueueName); failed messages end in <name>-poison.')
+param platform3QueueName string = 'platform3-notifications'
+
+@description('Webhook secret key id v3 notification URLs are minted with (Platform3__NotificationKeyId); needed when the platform is on.')
+param platform3NotificationKeyId string = ''
+
+@description('Key Vault secret name of the v3 Bearer access token (set it with the CLI; never a parameter value).')
+param platform3AccessTokenSecretName string = 'platform3-access-token'
+
 @description('Largest number of function app instances.')
 param maximumInstanceCount int = 40
 
@@ -196,6 +208,10 @@ module functionApp 'modules/functionapp.bicep' = {
     connectMerchantId: connectMerchantId
     autoCapture: autoCapture
     tokenize: tokenize
+    platform3Endpoint: platform3Endpoint
+    platform3QueueName: platform3QueueName
+    platform3NotificationKeyId: platform3NotificationKeyId
+    platform3AccessTokenSecretName: platform3AccessTokenSecretName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

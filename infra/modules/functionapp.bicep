@@ -69,6 +69,18 @@ param autoCapture bool
 @description('Processing__Tokenize__Enabled.')
 param tokenize bool
 
+@description('The v3 platform\'s API base URL (Platform3__Endpoint); empty switches the v3 platform off.')
+param platform3Endpoint string
+
+@description('Storage queue of v3 notifications (Platform3__QueueName); set even when the platform is off, as the host resolves every trigger.')
+param platform3QueueName string
+
+@description('Webhook secret key id v3 notification URLs are minted with (Platform3__NotificationKeyId).')
+param platform3NotificationKeyId string
+
+@description('Key Vault secret name holding the v3 Bearer access token (read through a Key Vault reference).')
+param platform3AccessTokenSecretName string
+
 @description('Largest number of instances the plan scales out to.')
 @minValue(1)
 @maxValue(1000)
@@ -161,6 +173,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Connect__ApiKeyId', value: connectApiKeyId }
         { name: 'Connect__MerchantId', value: connectMerchantId }
         { name: 'Connect__SecretApiKey', value: '@Microsoft.KeyVault(SecretUri=${connectSecretUri})' }
+        // The v3 platform: on exactly when Platform3__Endpoint is set. Its queue trigger is switched off with it.
+        { name: 'Platform3__Endpoint', value: platform3Endpoint }
+        { name: 'Platform3__QueueName', value: platform3QueueName }
+        { name: 'Platform3__NotificationKeyId', value: platform3NotificationKeyId }
+        { name: 'Platform3__AccessToken', value: empty(platform3Endpoint) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${platform3AccessTokenSecretName})' }
+        { name: 'AzureWebJobs.ProcessPlatform3Notification.Disabled', value: string(empty(platform3Endpoint)) }
       ]
     }
   }

@@ -16,6 +16,7 @@ internal static class SimulatorApplication
         app.MapSimulatorAdmin();
         app.Map("/v1/{**rest}", (HttpContext context, ConnectApi api) => api.HandleAsync(context));
         app.Map("/v1", (HttpContext context, ConnectApi api) => api.HandleAsync(context));
+        app.MapPlatform3();
         app.MapFallback((HttpContext context) =>
         {
             var error = ConnectErrors.UnknownRoute(context.Request.Method, context.Request.Path.Value ?? "/");

@@ -99,13 +99,17 @@ public sealed partial class Program
     }
 
     /// <summary>
-    /// Hands the WebJobs host exactly the dev host's queue functions, unless <c>AzureWebJobs.ProcessConnectEvent.Disabled</c>
-    /// is true: the setting the Functions host reads to switch a function off.
+    /// Hands the WebJobs host exactly the dev host's queue functions, unless <c>AzureWebJobs.&lt;name&gt;.Disabled</c>
+    /// is true (the setting the Functions host reads to switch a function off); the v3 one only when the platform is on.
     /// </summary>
     private sealed class QueueFunctionTypes(IConfiguration configuration) : ITypeLocator
     {
         public IReadOnlyList<Type> GetTypes() =>
-            IsDisabled(Functions.Processing.ProcessConnectEvent.Name) ? [] : [typeof(QueueFunctions)];
+        [
+            .. IsDisabled(Functions.Processing.ProcessConnectEvent.Name) ? [] : new[] { typeof(QueueFunctions) },
+            .. IsDisabled(Functions.Processing.ProcessPlatform3Notification.Name) || !Platform3.Platform3ServiceCollectionExtensions.IsEnabled(configuration)
+                ? [] : new[] { typeof(Platform3QueueFunctions) },
+        ];
 
         private bool IsDisabled(string function) =>
             (configuration[$"AzureWebJobs.{function}.Disabled"] ?? configuration[$"AzureWebJobs:{function}:Disabled"]) is { } value
@@ -117,12 +121,17 @@ public sealed partial class Program
     /// (the host's listener warns 404 on every poll until both exist). Storage that cannot be reached at start is a
     /// warning, not a stop: the listener keeps polling and the webhook answers 503 until it is back.
     /// </summary>
-    private sealed partial class QueueCreation(StorageClients storage, IOptions<EventsOptions> events, ILogger<QueueCreation> logger) : IHostedService
+    private sealed partial class QueueCreation(StorageClients storage, IOptions<EventsOptions> events, IServiceProvider services, ILogger<QueueCreation> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            var name = events.Value.QueueName;
-            foreach (var queue in new[] { name, name + "-poison" })
+            var names = new List<string> { events.Value.QueueName };
+            if (services.GetService<Platform3.Platform3Switch>() is { IsEnabled: true })
+            {
+                names.Add(services.GetRequiredService<IOptions<Platform3.Platform3Options>>().Value.QueueName);
+            }
+
+            foreach (var queue in names.SelectMany(name => new[] { name, name + "-poison" }))
             {
                 var client = storage.Queue(queue);
                 try

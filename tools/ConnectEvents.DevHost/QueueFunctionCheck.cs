@@ -18,9 +18,13 @@ public static class QueueFunctionCheck
     public static IReadOnlyList<QueueFunction> InApp() =>
         [.. AppFunctions.WithTrigger<QueueTriggerAttribute>().Select(f => new QueueFunction(f.Function.Name, f.Trigger.QueueName, f.Trigger.Connection))];
 
-    /// <summary>The functions the dev host's WebJobs listener runs.</summary>
+    /// <summary>The classes holding the dev host's WebJobs queue functions (the listener is handed those that are on).</summary>
+    public static IReadOnlyList<Type> Classes { get; } = [typeof(QueueFunctions), typeof(Platform3QueueFunctions)];
+
+    /// <summary>The functions the dev host's WebJobs listener can run.</summary>
     public static IReadOnlyList<QueueFunction> InDevHost() =>
-        [.. from method in typeof(QueueFunctions).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+        [.. from type in Classes
+            from method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
             let function = method.GetCustomAttribute<WebJobs.FunctionNameAttribute>()
             let trigger = method.GetParameters().Select(p => p.GetCustomAttribute<WebJobs.QueueTriggerAttribute>()).FirstOrDefault(a => a is not null)
             where function is not null && trigger is not null

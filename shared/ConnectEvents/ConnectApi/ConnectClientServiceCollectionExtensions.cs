@@ -32,13 +32,7 @@ public static class ConnectClientServiceCollectionExtensions
                 http.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                AutomaticDecompression = DecompressionMethods.All,
-                MaxConnectionsPerServer = 256,
-            })
+            .ConfigurePrimaryHttpMessageHandler(PrimaryHandler)
             // The factory's own per-request Information logs would print every payment URL on every call; LoggingHandler
             // logs what is needed, obfuscated, at Debug, and costs nothing when off.
             .RemoveAllLoggers();
@@ -51,16 +45,7 @@ public static class ConnectClientServiceCollectionExtensions
                 builder.AddTimeout(options.TotalTimeout);
                 if (options.MaxRetries > 0)
                 {
-                    builder.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.MaxRetries,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = options.RetryBaseDelay,
-                        MaxDelay = TimeSpan.FromSeconds(5),
-                        ShouldRetryAfterHeader = true,
-                        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && IsSafeToRepeat(args.Context.GetRequestMessage())),
-                    });
+                    builder.AddRetry(TransientRetry(options.MaxRetries, options.RetryBaseDelay, IsSafeToRepeat));
                 }
 
                 builder
@@ -79,6 +64,27 @@ public static class ConnectClientServiceCollectionExtensions
         http.AddHttpMessageHandler<ConnectCallMetricsHandler>(); // innermost: one duration per attempt, by operation and status
         return services;
     }
+
+    /// <summary>The connection pool of an outbound API client: connections renewed every 5 minutes (DNS changes), 5 s to connect.</summary>
+    internal static SocketsHttpHandler PrimaryHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        AutomaticDecompression = DecompressionMethods.All,
+        MaxConnectionsPerServer = 256,
+    };
+
+    /// <summary>Exponential retries with jitter (capped at 5 s, Retry-After honoured) of transient failures of requests <paramref name="safeToRepeat"/> allows.</summary>
+    internal static HttpRetryStrategyOptions TransientRetry(int maxRetries, TimeSpan baseDelay, Func<HttpRequestMessage?, bool> safeToRepeat) => new()
+    {
+        MaxRetryAttempts = maxRetries,
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        Delay = baseDelay,
+        MaxDelay = TimeSpan.FromSeconds(5),
+        ShouldRetryAfterHeader = true,
+        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && safeToRepeat(args.Context.GetRequestMessage())),
+    };
 
     /// <summary>Failures worth another attempt: no response, an attempt timeout, or 500/502/503.</summary>
     internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch

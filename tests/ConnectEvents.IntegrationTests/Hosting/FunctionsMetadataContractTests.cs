@@ -21,6 +21,8 @@ public sealed class FunctionsMetadataContractTests
         { "CreateClientSession", "httpTrigger", "sessions", "POST", "Function", null },
         { "CustomerTokens", "httpTrigger", "customers/{customerReference}/tokens/{tokenId?}", "DELETE,GET", "Admin", null },
         { "ProcessConnectEvent", "queueTrigger", null, null, null, "%Events__QueueName%" },
+        { "Platform3Notification", "httpTrigger", "notifications/v3", "POST", "Anonymous", null },
+        { "ProcessPlatform3Notification", "queueTrigger", null, null, null, "%Platform3__QueueName%" },
     };
 
     [Theory]

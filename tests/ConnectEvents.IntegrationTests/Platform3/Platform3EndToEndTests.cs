@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
+using Connect.Simulator;
+using ConnectEvents.Idempotence;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.IntegrationTests.Processing;
+using ConnectEvents.IntegrationTests.Webhooks;
+using ConnectEvents.Platform3;
+
+namespace ConnectEvents.IntegrationTests.Platform3;
+
+/// <summary>
+/// The v3 platform end to end: minted URL → Platform3Notification in the dev host on Kestrel → Azurite queue → the WebJobs
+/// listener runs ProcessPlatform3Notification → the simulator's v3 Inquiry API → a record in the processed-event table.
+/// </summary>
+[Collection(AzuriteCollectionDefinition.Name)]
+public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
+{
+    private const string Merchant = "m-4711";
+
+    [Fact]
+    public async Task ANotificationDeliveredTenTimesAtOnceLeadsToOneInquiryAndOneOutcomeWithItsCategory()
+    {
+        await using var run = await V3Run.StartAsync(azurite);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await run.SeedAsync(reference, "800.100.153", httpStatus: 400);
+
+        var url = V3Run.Url(reference);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => run.PostAsync(url, Hint("800.100.153"))));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+
+        var key = NotificationProcessor.ClaimKey(Merchant, reference, "800.100.153");
+        var record = await run.Pipeline.WaitForStateAsync(key, ProcessingState.Completed, TimeSpan.FromSeconds(60));
+        await run.WaitForQueueDrainedAsync();
+        Assert.Equal("declined-by-bank 800.100.153", record.Outcome);
+        var detail = JsonNode.Parse(record.DetailJson!)!;
+        Assert.Equal("800.100.153", detail["resultCode"]!.GetValue<string>());
+        Assert.Equal("declined-by-bank", detail["category"]!.GetValue<string>());
+        Assert.Single(await run.InquiriesAsync(reference));
+    }
+
+    [Fact]
+    public async Task ANotificationWithABadOrMissingTokenIsRefusedWithNoOutboundCall()
+    {
+        await using var run = await V3Run.StartAsync(azurite);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await run.SeedAsync(reference, "000.000.000");
+        var good = V3Run.Url(reference);
+        var otherPayment = V3Run.Url(reference + "x");
+        var sig = Query(good, NotificationUrls.SignatureParameter);
+
+        string[] refused =
+        [
+            NotificationUrlsRoute,
+            good.Replace("ref=" + reference, "ref=" + reference + "x", StringComparison.Ordinal),
+            good.Replace("merchant=" + Merchant, "merchant=m-4712", StringComparison.Ordinal),
+            good.Replace("kid=" + WebhookApp.KeyId, "kid=unknown-key", StringComparison.Ordinal),
+            good.Replace(sig, Query(otherPayment, NotificationUrls.SignatureParameter), StringComparison.Ordinal),
+            good.Replace(sig, sig[..^1] + (sig[^1] == 'A' ? 'B' : 'A'), StringComparison.Ordinal),
+            good.Replace("&sig=" + sig, "", StringComparison.Ordinal),
+            good + "&sig=" + sig,
+        ];
+        foreach (var url in refused)
+        {
+            var (status, body) = await run.PostWithBodyAsync(url, Hint("000.000.000"));
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Equal("The notification URL is not valid.", body);
+        }
+
+        Assert.Empty(await run.InquiriesAsync(null));
+        Assert.Equal(0, await run.QueueLengthAsync());
+    }
+
+    [Theory]
+    [InlineData(404, "inquiry-404 not-found")]
+    [InlineData(401, "inquiry-401 unauthorized")]
+    [InlineData(403, "inquiry-403 forbidden")]
+    public async Task AnInquiryAnsweredNotFoundOrUnauthorizedBecomesAFailedRecordAfterOneInquiry(int status, string reason)
+    {
+        await using var run = await V3Run.StartAsync(azurite, status == 403 ? new() { ["Platform3:AccessToken"] = "a-wrong-token" } : null);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        if (status == 401)
+        {
+            await run.SeedAsync(reference, "000.000.000");
+            await run.ScriptAsync(reference, 401, times: 1);
+        }
+        else if (status == 403)
+        {
+            await run.SeedAsync(reference, "000.000.000");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(V3Run.Url(reference), Hint(null)));
+
+        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, null), ProcessingState.Failed, TimeSpan.FromSeconds(30));
+        await run.WaitForQueueDrainedAsync();
+        Assert.Equal(reason, record.Outcome);
+        Assert.Equal("unknown", JsonNode.Parse(record.DetailJson!)!["category"]!.GetValue<string>());
+        Assert.Single(await run.InquiriesAsync(reference));
+    }
+
+    [Fact]
+    public async Task AnInquiryAnswered503IsRetriedByRedeliveryUntilItAnswers()
+    {
+        await using var run = await V3Run.StartAsync(azurite);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await run.SeedAsync(reference, "000.000.000");
+        await run.ScriptAsync(reference, 503, times: 2);
+
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(V3Run.Url(reference), Hint("000.000.000")));
+
+        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, "000.000.000"), ProcessingState.Completed, TimeSpan.FromSeconds(30));
+        Assert.Equal("success 000.000.000", record.Outcome);
+        Assert.Equal(3, record.Attempts);
+        Assert.Equal("503,503,200", string.Join(',', (await run.InquiriesAsync(reference)).Select(r => r["responseStatus"]!.GetValue<int>())));
+    }
+
+    [Fact]
+    public async Task AnInquiryThatNeverAnswersEndsDeadLetteredInThePoisonQueue()
+    {
+        await using var run = await V3Run.StartAsync(azurite, new() { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2" });
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await run.ScriptAsync(reference, 500, times: 100);
+
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(V3Run.Url(reference), Hint(null)));
+
+        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, null), ProcessingState.DeadLettered, TimeSpan.FromSeconds(30));
+        Assert.Contains("server-error", record.Outcome, StringComparison.Ordinal);
+        Assert.Equal(2, (await run.InquiriesAsync(reference)).Count);
+        Assert.Equal(1, await run.QueueLengthAsync("-poison", within: TimeSpan.FromSeconds(10)));
+    }
+
+    private const string NotificationUrlsRoute = ConnectEvents.Functions.Notifications.Platform3Notification.Route;
+
+    private static string Query(string url, string name) =>
+        System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query)[name]!;
+
+    /// <summary>A notification body as the platform sends it (its Inquiry message); <paramref name="code"/> null for none.</summary>
+    private static byte[] Hint(string? code) => Encoding.UTF8.GetBytes(code is null
+        ? """{"id":"x"}"""
+        : $$$"""{"id":"x","result":{"code":"{{{code}}}","description":"from the notification"}}""");
+
+    /// <summary>A pipeline with the v3 platform on, its own notification queue, and the simulator's v3 API.</summary>
+    private sealed class V3Run : IAsyncDisposable
+    {
+        private readonly HttpClient _admin;
+        private readonly HttpClient _app;
+        private readonly QueueClient _queue;
+        private readonly string _storage;
+        private readonly SimulatorHost _v3;
+
+        private V3Run(SimulatorHost v3, Pipeline pipeline, string storage, string queueName)
+        {
+            _v3 = v3;
+            Pipeline = pipeline;
+            _storage = storage;
+            _queue = new QueueClient(storage, queueName);
+            _admin = new HttpClient { BaseAddress = v3.BaseAddress };
+            _app = pipeline.App.CreateAnonymousClient();
+        }
+
+        public Pipeline Pipeline { get; }
+
+        /// <summary>Starts a simulator for the v3 API (the pipeline's own serves Connect) and the pipeline with the platform on.</summary>
+        public static async Task<V3Run> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? extra = null)
+        {
+            var v3 = await SimulatorHost.StartAsync();
+            var queue = AzuriteFixture.UniqueName("v3");
+            var settings = new Dictionary<string, string?>
+            {
+                ["AzureWebJobs.ProcessConnectEvent.Disabled"] = "true",
+                ["Platform3:Endpoint"] = v3.BaseAddress.ToString(),
+                ["Platform3:QueueName"] = queue,
+                ["Platform3:AccessToken"] = Platform3Api.DefaultAccessToken,
+                ["Platform3:NotificationKeyId"] = WebhookApp.KeyId,
+                ["Platform3:MaxRetries"] = "0",
+            };
+            foreach (var (k, v) in extra ?? [])
+            {
+                settings[k] = v;
+            }
+
+            return new V3Run(v3, await Pipeline.StartAsync(azurite, settings), azurite.ConnectionString, queue);
+        }
+
+        public static string Url(string reference)
+        {
+            var url = NotificationUrls.Build(new Uri("http://app" + NotificationUrlsRoute), Merchant, reference, WebhookApp.KeyId, Encoding.UTF8.GetBytes(WebhookApp.Secret));
+            return url.PathAndQuery;
+        }
+
+        public async Task<HttpStatusCode> PostAsync(string url, byte[] body) => (await PostWithBodyAsync(url, body)).Status;
+
+        public async Task<(HttpStatusCode Status, string Body)> PostWithBodyAsync(string url, byte[] body)
+        {
+            using var content = new ByteArrayContent(body);
+            using var response = await _app.PostAsync(new Uri(url, UriKind.Relative), content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        public async Task SeedAsync(string reference, string code, int httpStatus = 200) =>
+            (await _admin.PostAsJsonAsync("admin/v3/payments", new { merchantId = Merchant, reference, resultCode = code, httpStatus })).EnsureSuccessStatusCode();
+
+        public async Task ScriptAsync(string reference, int status, int times) =>
+            (await _admin.PostAsJsonAsync("admin/v3/faults", new { reference, status, times })).EnsureSuccessStatusCode();
+
+        public async Task<List<JsonNode>> InquiriesAsync(string? reference)
+        {
+            var log = JsonNode.Parse(await _admin.GetStringAsync(new Uri("admin/v3/requests", UriKind.Relative)))!.AsArray();
+            return [.. log.Where(r => reference is null || r!["reference"]!.GetValue<string>() == reference).Select(r => r!)];
+        }
+
+        public async Task<int> QueueLengthAsync(string suffix = "", TimeSpan? within = null)
+        {
+            var queue = new QueueClient(_storage, _queue.Name + suffix);
+            var deadline = DateTime.UtcNow + (within ?? TimeSpan.Zero);
+            while (true)
+            {
+                var count = await queue.ExistsAsync() ? (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount : 0;
+                if (count > 0 || DateTime.UtcNow >= deadline)
+                {
+                    return count;
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        public async Task WaitForQueueDrainedAsync()
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (await QueueLengthAsync() > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"queue {_queue.Name} was not drained");
+                await Task.Delay(50);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _admin.Dispose();
+            await Pipeline.DisposeAsync();
+            await _v3.DisposeAsync();
+        }
+    }
+}

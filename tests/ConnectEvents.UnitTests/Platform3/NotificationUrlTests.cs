@@ -1,0 +1,137 @@
+using System.Text;
+using System.Web;
+using ConnectEvents.Platform3;
+using ConnectEvents.TestInfrastructure;
+using ConnectEvents.UnitTests.Webhooks;
+using ConnectEvents.Webhooks;
+using Microsoft.Extensions.Primitives;
+
+namespace ConnectEvents.UnitTests.Platform3;
+
+/// <summary>Minting and verifying v3 notification URLs: round trip, rotation, tampering, and no key lookup for a key id that is not live.</summary>
+public sealed class NotificationUrlTests
+{
+    private static readonly Uri Endpoint = new("https://app.example/api/notifications/v3");
+    private static readonly byte[] OldSecret = Encoding.UTF8.GetBytes("old-secret-1");
+    private static readonly byte[] NewSecret = Encoding.UTF8.GetBytes("new-secret-2");
+    private static readonly byte[] ConnectSecret = Encoding.UTF8.GetBytes("connect-webhook-secret");
+
+    private readonly CountingKeyStore _keys = new(new() { ["k-old"] = OldSecret, ["k-new"] = NewSecret, ["connect"] = ConnectSecret });
+
+    [Fact]
+    public async Task AMintedUrlVerifiesAndNamesItsMerchantReferenceAndKey()
+    {
+        var url = NotificationUrls.Build(Endpoint, "m-1", "order 42/ü", "k-new", NewSecret);
+
+        var result = await Verifier(minting: "k-new").VerifyAsync(url);
+
+        Assert.True(result.IsValid);
+        Assert.Equal(("m-1", "order 42/ü", "k-new"), (result.MerchantId, result.Reference, result.KeyId));
+        Assert.StartsWith("https://app.example/api/notifications/v3?merchant=m-1&ref=order%2042%2F%C3%BC&kid=k-new&sig=", url.AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DuringARotationUrlsOfTheOldKeyStillVerifyAndAfterItTheyDoNot()
+    {
+        var old = NotificationUrls.Build(Endpoint, "m-1", "r-1", "k-old", OldSecret);
+
+        Assert.True((await Verifier("k-new", "k-old").VerifyAsync(old)).IsValid);
+        Assert.Equal(NotificationUrlFailure.UnknownKey, (await Verifier("k-new").VerifyAsync(old)).Failure);
+        Assert.True((await Verifier("k-new").VerifyAsync(NotificationUrls.Build(Endpoint, "m-1", "r-1", "k-new", NewSecret))).IsValid);
+    }
+
+    [Fact]
+    public async Task AKeyOfTheStoreThatIsNotANotificationKeyCannotMintAUrlAndIsNotLookedUp()
+    {
+        var forged = NotificationUrls.Build(Endpoint, "m-1", "r-1", "connect", ConnectSecret);
+
+        Assert.Equal(NotificationUrlFailure.UnknownKey, (await Verifier("k-new").VerifyAsync(forged)).Failure);
+        Assert.Equal(0, _keys.Lookups);
+    }
+
+    [Theory]
+    [InlineData("ref=r-1", "ref=r-2")]
+    [InlineData("merchant=m-1", "merchant=m-2")]
+    [InlineData("kid=k-new", "kid=k-old")]
+    [InlineData("&sig=", "&sig=A")]
+    [InlineData("ref=r-1", "ref=r-1&ref=r-1")]
+    [InlineData("&kid=k-new", "")]
+    public async Task ATamperedUrlIsRefused(string find, string replace)
+    {
+        var url = NotificationUrls.Build(Endpoint, "m-1", "r-1", "k-new", NewSecret).AbsoluteUri.Replace(find, replace, StringComparison.Ordinal);
+
+        Assert.False((await Verifier("k-new", "k-old").VerifyAsync(new Uri(url))).IsValid);
+    }
+
+    [Fact]
+    public async Task EveryBitOfTheTokenMatters()
+    {
+        var url = NotificationUrls.Build(Endpoint, "m-1", "r-1", "k-new", NewSecret);
+        var query = HttpUtility.ParseQueryString(url.Query);
+        var token = System.Buffers.Text.Base64Url.DecodeFromChars(query["sig"]);
+        for (var bit = 0; bit < token.Length * 8; bit += 7)
+        {
+            var flipped = (byte[])token.Clone();
+            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
+            var result = await Verifier("k-new").VerifyAsync("m-1", "r-1", "k-new", System.Buffers.Text.Base64Url.EncodeToString(flipped), CancellationToken.None);
+            Assert.Equal(NotificationUrlFailure.BadSignature, result.Failure);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, "r", "k-new", "x", NotificationUrlFailure.MissingParameter)]
+    [InlineData("m-1", "r", "k-new", "", NotificationUrlFailure.MalformedParameter)]
+    [InlineData("m 1", "r", "k-new", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NotificationUrlFailure.MalformedParameter)]
+    [InlineData("m-1", "r\n", "k-new", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NotificationUrlFailure.MalformedParameter)]
+    [InlineData("m-1", "r", "k-new", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", NotificationUrlFailure.MalformedParameter)]
+    [InlineData("m-1", "r", "k-new", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NotificationUrlFailure.BadSignature)]
+    public async Task MissingOrMalformedParametersAreRefusedBeforeAnyKeyLookup(string? merchant, string? reference, string? keyId, string? sig, NotificationUrlFailure expected)
+    {
+        var result = await Verifier("k-new").VerifyAsync(new StringValues(merchant), new StringValues(reference), new StringValues(keyId), new StringValues(sig), CancellationToken.None);
+
+        Assert.Equal(expected, result.Failure);
+        Assert.Equal(expected == NotificationUrlFailure.BadSignature ? 1 : 0, _keys.Lookups);
+    }
+
+    [Theory]
+    [InlineData("", "r")]
+    [InlineData("m:1", "r")]
+    [InlineData("m", "")]
+    [InlineData("m", "a\u0000b")]
+    public void MintingRefusesWhatAUrlMayNotCarry(string merchant, string reference) =>
+        Assert.Throws<ArgumentException>(() => NotificationUrls.Build(Endpoint, merchant, reference, "k-new", NewSecret));
+
+    private NotificationUrlVerifier Verifier(string minting, params string[] accepted)
+    {
+        var options = new Platform3Options { NotificationKeyId = minting };
+        foreach (var id in accepted)
+        {
+            options.AcceptedKeyIds.Add(id);
+        }
+
+        return new NotificationUrlVerifier(_keys, new TestOptionsMonitor<Platform3Options>(options));
+    }
+
+    private sealed class CountingKeyStore(Dictionary<string, byte[]> keys) : ISecretKeyStore
+    {
+        public int Lookups { get; private set; }
+
+        public ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken)
+        {
+            Lookups++;
+            return ValueTask.FromResult(keys.GetValueOrDefault(keyId));
+        }
+    }
+}
+
+/// <summary>Verifies a whole URL as the function reads it.</summary>
+internal static class NotificationUrlVerifierExtensions
+{
+    public static ValueTask<NotificationUrlVerification> VerifyAsync(this NotificationUrlVerifier verifier, Uri url)
+    {
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query);
+        return verifier.VerifyAsync(
+            query.GetValueOrDefault(NotificationUrls.MerchantParameter), query.GetValueOrDefault(NotificationUrls.ReferenceParameter),
+            query.GetValueOrDefault(NotificationUrls.KeyIdParameter), query.GetValueOrDefault(NotificationUrls.SignatureParameter), CancellationToken.None);
+    }
+}
