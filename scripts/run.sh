@@ -133,6 +133,8 @@ Connect__MerchantId="$MERCHANT" Processing__AutoCapture=true \
 Processing__Tokenize__Enabled=true DevHost__FunctionKey="$FUNCTION_KEY" DevHost__MasterKey="$MASTER_KEY" \
 AzureFunctionsJobHost__extensions__queues__maxPollingInterval=00:00:00.500 \
 AzureFunctionsJobHost__extensions__queues__visibilityTimeout=00:00:05 \
+Platform3__Endpoint="http://127.0.0.1:$SIM_PORT/" Platform3__AccessToken=sim-v3-access-token Platform3__NotificationKeyId="$KEY_ID" \
+DevHost__Metrics=console DevHost__MetricsInterval=00:01:00 \
   dotnet tools/ConnectEvents.DevHost/bin/Release/net10.0/ConnectEvents.DevHost.dll --urls "http://127.0.0.1:$APP_PORT" \
   > >(tee "$LOGS/app.log") 2>&1 &
 started $! app
@@ -148,8 +150,16 @@ http "http://127.0.0.1:$SIM_PORT/admin/payments" POST "{\"merchantId\":\"$MERCHA
 http "http://127.0.0.1:$SIM_PORT/admin/payments" POST "{\"merchantId\":\"$MERCHANT\",\"paymentId\":\"pay-demo-2\",\"status\":\"CAPTURED\",\"merchantReference\":\"$CUSTOMER\"}" \
   || fail "the simulator refused the demo payment"
 
+# The v3 platform is on too (its Inquiry API is the same simulator's /v3): one payment whose inquiry answers success.
+http "http://127.0.0.1:$SIM_PORT/admin/v3/payments" POST "{\"merchantId\":\"$MERCHANT\",\"reference\":\"order-demo-1\",\"resultCode\":\"000.000.000\"}" \
+  || fail "the simulator refused the demo v3 payment"
+
+# The operations CLI reads the same settings as the app: a settings file with this run's storage.
+printf '{"Values":{"AzureWebJobsStorage":"%s"}}\n' "$storage" > "$LOGS/cli.settings.json"
+
 app="http://127.0.0.1:$APP_PORT"
-send="dotnet tools/ConnectEvents.Cli/bin/Release/net10.0/connect-events.dll send --url $app/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT"
+cli="dotnet tools/ConnectEvents.Cli/bin/Release/net10.0/connect-events.dll"
+send="$cli send --url $app/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT"
 cat <<MSG
 
 Connect Events is running (dev host, Azurite + Connect simulator on 127.0.0.1; logs in $LOGS/).
@@ -165,6 +175,13 @@ Paste into another terminal:
     then see the token (admin key) and a Client API session that offers it:
       curl -s $app/api/customers/$CUSTOMER/tokens?code=$MASTER_KEY
       curl -s -X POST "$app/api/sessions?code=$FUNCTION_KEY" -d '{"customerReference":"$CUSTOMER"}'
+ 3. What happened to an event or a payment, and what needs an operator (same storage as the app):
+      $cli status evt-demo-1 --settings $LOGS/cli.settings.json
+      $cli list --failed --settings $LOGS/cli.settings.json
+ 4. The v3 platform: a notification to a minted URL, verified by one inquiry ("v3 notification … verified by inquiry"):
+      $cli send-v3 --url $app/api/notifications/v3 --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT --reference order-demo-1 --count 3
+
+The app logs its metrics (ConnectEvents.Metrics) once a minute.
 
 Ctrl+C stops everything.
 MSG

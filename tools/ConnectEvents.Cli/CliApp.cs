@@ -21,6 +21,7 @@ public static class CliApp
 
         commands:
           send     sign a sample Connect event (or a file's bytes) and POST it to a webhook URL
+          send-v3  mint a v3 platform notification URL for a payment and POST a notification to it
           status   what happened to an event (status <event-id>) or a payment (status --payment <id>)
           list     events that need an operator: list --failed | --quarantined | --poison [--since 24h]
           replay   replay quarantined events, Failed records and poison messages, by id or filter [--dry-run]
@@ -38,6 +39,7 @@ public static class CliApp
         new(StringComparer.Ordinal)
         {
             ["send"] = (SendCommand.Usage, SendCommand.RunAsync),
+            ["send-v3"] = (SendV3Command.Usage, SendV3Command.RunAsync),
             ["status"] = (StatusCommand.Usage, StatusCommand.RunAsync),
             ["list"] = (ListCommand.Usage, ListCommand.RunAsync),
             ["replay"] = (ReplayCommand.Usage, ReplayCommand.RunAsync),

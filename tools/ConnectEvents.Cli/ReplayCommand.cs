@@ -17,7 +17,8 @@ internal static partial class ReplayCommand
         usage: connect-events replay <event-id|quarantine-entry-id>... [--dry-run] [--storage CONN|ACCOUNT] [--settings FILE]
                connect-events replay --failed|--quarantined|--poison [--since 24h|TIME] [--dry-run] [--storage ...] [--settings FILE]
         Replays through the processing queue, so the processor's claim decides (an effect never happens twice):
-          quarantined  re-verified against the current webhook secret keys (its key id must still be live) and
+          quarantined  re-verified: the signature kept with the entry must verify under the current secret of its
+                       key id (so a retired or changed key refuses it), and
                        the current envelope checks (apiVersion v1, id/type/merchantId), then enqueued; the entry
                        is kept and marked replayed
           Failed       the record is reopened (ETag-conditional; never a Completed one) and the event bytes it
@@ -199,6 +200,14 @@ internal static partial class ReplayCommand
                 return;
             }
 
+            if (stored.Signature is not { } signature || !WebhookVerifier.IsValidSignature(stored.Body, signature, secret))
+            {
+                await NotReplayedAsync(id, stored.Signature is null
+                    ? "no signature was kept with this entry, so its bytes cannot be verified again: not replayed"
+                    : $"its signature does not verify under the current secret of key id '{stored.KeyId}': not replayed");
+                return;
+            }
+
             var parsed = ConnectEventEnvelope.Parse(stored.Body);
             if (parsed.Envelope is not { } envelope)
             {
@@ -234,7 +243,7 @@ internal static partial class ReplayCommand
             }
 
             await ops.MarkReplayedAsync(entry, envelope.Id);
-            await ReplayedAsync(id, $"re-verified (key {stored.KeyId} is current, apiVersion {envelope.ApiVersion}) and enqueued as event {envelope.Id} ({envelope.Type})");
+            await ReplayedAsync(id, $"re-verified (signature valid under current key {stored.KeyId}, apiVersion {envelope.ApiVersion}) and enqueued as event {envelope.Id} ({envelope.Type})");
         }
 
         /// <summary>Replays the poison messages <paramref name="select"/> picks; returns the event and message ids it found.</summary>

@@ -44,25 +44,9 @@ internal static class SendCommand
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
             request.Headers.TryAddWithoutValidation("X-GCS-Signature", signature);
             request.Headers.TryAddWithoutValidation("X-GCS-KeyId", options.KeyId);
-            HttpResponseMessage response;
-            try
+            if (!await CliHttp.SendAndReportAsync(http, request, $"{options.Type} ({body.Length} bytes)", options.Url.ToString(), env, ct))
             {
-                response = await http.SendAsync(request, ct);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new CliFailureException($"cannot reach {options.Url}: {ex.Message}");
-            }
-
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(ct);
-                await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{(int)response.StatusCode} {response.ReasonPhrase} {options.Type} ({body.Length} bytes) -> {options.Url}{(text.Length > 0 ? ": " + text : "")}"));
-                if (!response.IsSuccessStatusCode)
-                {
-                    return CliApp.ExitFailure;
-                }
+                return CliApp.ExitFailure;
             }
         }
 

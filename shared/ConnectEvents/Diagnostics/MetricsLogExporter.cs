@@ -59,6 +59,6 @@ public sealed partial class MetricsLogExporter(ILogger logger, TimeSpan interval
         return sb.ToString();
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Metrics (last {IntervalSeconds:F0} s) {Instrument}: {Points}")]
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Metrics (last {IntervalSeconds:F0} s) {Instrument}: {Points}")]
     private static partial void LogMetric(ILogger logger, double intervalSeconds, string instrument, string points);
 }

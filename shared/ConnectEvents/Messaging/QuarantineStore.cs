@@ -14,13 +14,18 @@ namespace ConnectEvents.Messaging;
 /// <param name="ReceivedAt">When ingress received it.</param>
 /// <param name="Headers">The request headers, minus the signature and anything secret.</param>
 /// <param name="Body">The raw body, byte for byte (base64 in JSON).</param>
+/// <param name="Signature">
+/// The <c>X-GCS-Signature</c> that verified at ingress (an HMAC of the body, not a secret), so a replay can verify the bytes
+/// again under the current keys; null for entries the processor quarantined and for entries written before it was kept.
+/// </param>
 public sealed record QuarantinedEvent(
     string Id,
     string Reason,
     string? KeyId,
     DateTimeOffset ReceivedAt,
     IReadOnlyDictionary<string, string> Headers,
-    byte[] Body);
+    byte[] Body,
+    string? Signature = null);
 
 /// <summary>Durable storage for signed but unusable events.</summary>
 public interface IQuarantineStore

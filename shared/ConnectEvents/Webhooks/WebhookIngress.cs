@@ -96,7 +96,8 @@ public sealed partial class WebhookIngress(
         string reason, bool tooLarge, CancellationToken cancellationToken)
     {
         var entry = new QuarantinedEvent(
-            $"{receivedAt.UtcDateTime:HHmmssfff}-{Guid.NewGuid():N}", reason, keyId, receivedAt, SafeHeaders(headers), body.ToArray());
+            $"{receivedAt.UtcDateTime:HHmmssfff}-{Guid.NewGuid():N}", reason, keyId, receivedAt, SafeHeaders(headers), body.ToArray(),
+            (string?)Header(headers, WebhookVerifier.SignatureHeader));
         try
         {
             await quarantine.StoreAsync(entry, cancellationToken);

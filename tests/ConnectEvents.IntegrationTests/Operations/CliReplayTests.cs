@@ -7,6 +7,7 @@ using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Processing;
 using ConnectEvents.IntegrationTests.Webhooks;
 using ConnectEvents.Messaging;
+using ConnectEvents.Webhooks;
 
 namespace ConnectEvents.IntegrationTests.Operations;
 
@@ -113,6 +114,8 @@ public sealed class CliReplayTests(AzuriteFixture azurite)
         var usable = await QuarantineAsync(quarantine, SampleEvents.Build("payment.pending_capture", M, "pay-q", "evt-q"), WebhookApp.KeyId);
         // Signed with a key that has since been retired: never replayed on a key that is no longer trusted.
         var retired = await QuarantineAsync(quarantine, SampleEvents.Build("payment.pending_capture", M, "pay-q", "evt-q-old"), "retired-key");
+        // A live key id whose signature does not verify under that key's current secret (the secret was changed since).
+        var changed = await QuarantineAsync(quarantine, SampleEvents.Build("payment.pending_capture", M, "pay-q", "evt-q-changed"), WebhookApp.KeyId, "an-old-secret");
 
         var list = await cli.RunAsync("list", "--quarantined");
         Assert.Contains(usable, list.Out, StringComparison.Ordinal);
@@ -121,6 +124,9 @@ public sealed class CliReplayTests(AzuriteFixture azurite)
         var refused = await cli.RunAsync("replay", retired);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("not among the current webhook secret keys", refused.Out, StringComparison.Ordinal);
+        var unverified = await cli.RunAsync("replay", changed);
+        Assert.Equal(1, unverified.ExitCode);
+        Assert.Contains("signature does not verify", unverified.Out, StringComparison.Ordinal);
 
         var replay = await cli.RunAsync("replay", usable);
         Assert.True(replay.ExitCode == 0, replay.ToString());
@@ -129,6 +135,7 @@ public sealed class CliReplayTests(AzuriteFixture azurite)
 
         Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-q"));
         Assert.Null(await p.Store().GetAsync("evt-q-old", CancellationToken.None));
+        Assert.Null(await p.Store().GetAsync("evt-q-changed", CancellationToken.None));
         Assert.Contains("Replayed", (await cli.RunAsync("list", "--quarantined")).Out, StringComparison.Ordinal);
         var again = await cli.RunAsync("replay", usable);
         Assert.True(again.ExitCode == 0, again.ToString());
@@ -165,11 +172,13 @@ public sealed class CliReplayTests(AzuriteFixture azurite)
         Assert.Equal(completed.ETag, (await p.Store().GetAsync(eventId, CancellationToken.None))!.ETag);
     }
 
-    private static async Task<string> QuarantineAsync(BlobQuarantineStore store, byte[] body, string keyId)
+    /// <summary>Keeps <paramref name="body"/> as ingress would, with the signature made under <paramref name="secret"/>.</summary>
+    private static async Task<string> QuarantineAsync(BlobQuarantineStore store, byte[] body, string keyId, string secret = WebhookApp.Secret)
     {
         var now = DateTimeOffset.UtcNow;
         var id = $"{now.UtcDateTime:HHmmssfff}-{Guid.NewGuid():N}";
-        await store.StoreAsync(new QuarantinedEvent(id, "unsupported apiVersion 'v1'", keyId, now, new Dictionary<string, string>(), body), CancellationToken.None);
+        var signature = WebhookVerifier.Sign(body, Encoding.UTF8.GetBytes(secret));
+        await store.StoreAsync(new QuarantinedEvent(id, "unsupported apiVersion 'v1'", keyId, now, new Dictionary<string, string>(), body, signature), CancellationToken.None);
         return id;
     }
 

@@ -138,6 +138,35 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
     private static string Query(string url, string name) =>
         System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query)[name]!;
 
+    [Fact]
+    public async Task TheOperationsCliSendsANotificationTheAppVerifiesOnceByInquiry()
+    {
+        await using var run = await V3Run.StartAsync(azurite);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await run.SeedAsync(reference, "000.000.000");
+        var cli = new ConnectEvents.IntegrationTests.Operations.CliRunner(new Dictionary<string, string?>());
+        var endpoint = new Uri(run.Pipeline.App.CreateAnonymousClient().BaseAddress!, NotificationUrlsRoute).ToString();
+        string[] common = ["--url", endpoint, "--key-id", WebhookApp.KeyId, "--secret", WebhookApp.Secret, "--merchant-id", Merchant, "--reference", reference];
+
+        var dryRun = await cli.RunAsync(["send-v3", .. common, "--dry-run"]);
+        Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
+        Assert.Contains("&sig=", dryRun.Out, StringComparison.Ordinal);
+        Assert.Equal(0, await run.QueueLengthAsync());
+
+        var sent = await cli.RunAsync(["send-v3", .. common, "--code", "000.000.000", "--count", "3"]);
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.Equal(3, sent.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("200 ", StringComparison.Ordinal)));
+        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, "000.000.000"), ProcessingState.Completed, TimeSpan.FromSeconds(60));
+        await run.WaitForQueueDrainedAsync();
+        Assert.Equal("success 000.000.000", record.Outcome);
+        Assert.Single(await run.InquiriesAsync(reference));
+
+        var wrongKey = await cli.RunAsync(["send-v3", "--url", endpoint, "--key-id", WebhookApp.KeyId, "--secret", "not-the-secret", "--merchant-id", Merchant, "--reference", reference]);
+        Assert.Equal(1, wrongKey.ExitCode);
+        Assert.Contains("401", wrongKey.Out, StringComparison.Ordinal);
+        Assert.Equal(2, (await cli.RunAsync(["send-v3", .. common, "--code", "12.34"])).ExitCode);
+    }
+
     /// <summary>A notification body as the platform sends it (its Inquiry message); <paramref name="code"/> null for none.</summary>
     private static byte[] Hint(string? code) => Encoding.UTF8.GetBytes(code is null
         ? """{"id":"x"}"""

@@ -35,6 +35,8 @@ public sealed partial class ConfigurationDocTests
         ("Webhooks__KeyVault__clientId", "\"clientId\""),
         ("Webhooks__KeyVault__credential", "\"credential\""),
         ("AzureWebJobs.ProcessConnectEvent.Disabled", "AzureWebJobs.{function}.Disabled"),
+        ("AzureWebJobs.ProcessPlatform3Notification.Disabled", "AzureWebJobs.{function}.Disabled"),
+        ("DevHost__ReportRuntime", "\"DevHost:ReportRuntime\""),
         ("Logging__LogLevel__<category>", "\"LogLevel\""),
         ("DevHost__Metrics", "\"DevHost:Metrics\""),
         ("DevHost__MetricsInterval", "\"DevHost:MetricsInterval\""),
