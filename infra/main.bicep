@@ -17,6 +17,9 @@ param location string
 @description('Tags applied to every resource.')
 param tags object = {}
 
+@description('Whether the Connect platform is on (Connect__Enabled); false runs only the v3 platform, and the Connect routes answer 404.')
+param connectEnabled bool = true
+
 @description('Connect API endpoint, e.g. https://api.preprod.connect.worldline-solutions.com.')
 param connectEndpoint string
 
@@ -203,6 +206,7 @@ module functionApp 'modules/functionapp.bicep' = {
     connectSecretUri: keyVault.outputs.CONNECT_SECRET_URI
     webhookKeyNamePrefix: webhookKeyNamePrefix
     applicationInsightsConnectionString: monitoring.outputs.APPLICATIONINSIGHTS_CONNECTION_STRING
+    connectEnabled: connectEnabled
     connectEndpoint: connectEndpoint
     connectApiKeyId: connectApiKeyId
     connectMerchantId: connectMerchantId

@@ -7,9 +7,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConnectEvents.Functions.Sessions;
 
 /// <summary>The <c>CreateClientSession</c> function: the merchant's backend asks for a Client API session for a customer.</summary>
-/// <param name="service">Creates the session with the customer's stored tokens.</param>
+/// <param name="connect">Whether the Connect platform is on, and its session service (which creates the session with the customer's stored tokens).</param>
 /// <param name="metrics">Counts each answer by outcome and status.</param>
-public sealed class CreateClientSession(ClientSessionService service, ConnectEventsMetrics metrics)
+public sealed class CreateClientSession(ConnectPlatform connect, ConnectEventsMetrics metrics)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(CreateClientSession);
@@ -33,6 +33,11 @@ public sealed class CreateClientSession(ClientSessionService service, ConnectEve
     private async Task<Response> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!connect.IsEnabled)
+        {
+            return ConnectPlatform.Off();
+        }
+
         CreateClientSessionRequest? body;
         using (var raw = await BoundedBody.ReadAsync(request.HttpContext, MaxBodyBytes, cancellationToken))
         {
@@ -52,7 +57,7 @@ public sealed class CreateClientSession(ClientSessionService service, ConnectEve
             }
         }
 
-        var outcome = await service.CreateAsync(body, cancellationToken);
+        var outcome = await connect.Get<ClientSessionService>().CreateAsync(body, cancellationToken);
         return SessionResponses.From(outcome, SessionJsonContext.Default.CreateClientSessionResponse);
     }
 }

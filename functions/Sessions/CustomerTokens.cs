@@ -6,8 +6,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConnectEvents.Functions.Sessions;
 
 /// <summary>The <c>CustomerTokens</c> function: operators list a customer's stored tokens or delete one (at Connect too).</summary>
-/// <param name="service">Reads and deletes stored tokens.</param>
-public sealed class CustomerTokens(ClientSessionService service)
+/// <param name="connect">Whether the Connect platform is on, and its session service (which reads and deletes stored tokens).</param>
+public sealed class CustomerTokens(ConnectPlatform connect)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(CustomerTokens);
@@ -21,6 +21,12 @@ public sealed class CustomerTokens(ClientSessionService service)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!connect.IsEnabled)
+        {
+            return ConnectPlatform.Off();
+        }
+
+        var service = connect.Get<ClientSessionService>();
         if (request.Query.ContainsKey(ClientSessionValidation.MerchantIdField))
         {
             return SessionResponses.Problem(ClientSessionValidation.MerchantIdRefused);

@@ -13,7 +13,8 @@ namespace ConnectEvents.Functions.Webhooks;
 /// <param name="ingress">Verifies, reads and publishes an event.</param>
 /// <param name="options">The webhook settings (body limit, Retry-After).</param>
 /// <param name="metrics">Counts the bodies refused here; the ingress counts the rest.</param>
-public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics)
+/// <param name="connect">Whether the Connect platform is on.</param>
+public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics, ConnectPlatform connect)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(ConnectWebhook);
@@ -31,6 +32,11 @@ public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptio
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!connect.IsEnabled)
+        {
+            return ConnectPlatform.Off();
+        }
+
         if (HttpMethods.IsGet(request.Method))
         {
             return Verification(request.Headers[VerificationHeader]);

@@ -54,6 +54,9 @@ param webhookKeyNamePrefix string
 @description('Application Insights connection string (the component accepts only Microsoft Entra-authenticated telemetry).')
 param applicationInsightsConnectionString string
 
+@description('Whether the Connect platform is on (Connect__Enabled).')
+param connectEnabled bool
+
 @description('Connect API endpoint, e.g. https://api.preprod.connect.worldline-solutions.com.')
 param connectEndpoint string
 
@@ -168,7 +171,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Webhooks__KeyVault__clientId', value: identityClientId }
         { name: 'Webhooks__KeyVault__SecretPrefix', value: webhookKeyNamePrefix }
         { name: 'Webhooks__QuarantineContainer', value: quarantineContainerName }
-        // Connect API client.
+        // Connect API client; with the platform off its routes answer 404 and its queue trigger is switched off.
+        { name: 'Connect__Enabled', value: string(connectEnabled) }
+        { name: 'AzureWebJobs.ProcessConnectEvent.Disabled', value: string(!connectEnabled) }
         { name: 'Connect__Endpoint', value: connectEndpoint }
         { name: 'Connect__ApiKeyId', value: connectApiKeyId }
         { name: 'Connect__MerchantId', value: connectMerchantId }

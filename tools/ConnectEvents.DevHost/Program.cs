@@ -100,13 +100,13 @@ public sealed partial class Program
 
     /// <summary>
     /// Hands the WebJobs host exactly the dev host's queue functions, unless <c>AzureWebJobs.&lt;name&gt;.Disabled</c>
-    /// is true (the setting the Functions host reads to switch a function off); the v3 one only when the platform is on.
+    /// is true (the setting the Functions host reads to switch a function off); each platform's only while that platform is on.
     /// </summary>
     private sealed class QueueFunctionTypes(IConfiguration configuration) : ITypeLocator
     {
         public IReadOnlyList<Type> GetTypes() =>
         [
-            .. IsDisabled(Functions.Processing.ProcessConnectEvent.Name) ? [] : new[] { typeof(QueueFunctions) },
+            .. IsDisabled(Functions.Processing.ProcessConnectEvent.Name) || !ConnectApi.ConnectOptions.IsEnabled(configuration) ? [] : new[] { typeof(QueueFunctions) },
             .. IsDisabled(Functions.Processing.ProcessPlatform3Notification.Name) || !Platform3.Platform3ServiceCollectionExtensions.IsEnabled(configuration)
                 ? [] : new[] { typeof(Platform3QueueFunctions) },
         ];

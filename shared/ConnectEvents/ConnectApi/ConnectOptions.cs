@@ -9,6 +9,20 @@ public sealed class ConnectOptions : IValidatableObject
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Connect";
 
+    /// <summary>
+    /// Whether the Connect platform is on (<c>Connect__Enabled</c>, default true). Off, its webhook, sessions and tokens
+    /// routes answer 404, its queue function does not run, and none of its settings are required: a deployment may run
+    /// only the v3 platform.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>True unless <c>Connect__Enabled</c> is false: read straight from configuration for hosts deciding what to run.</summary>
+    public static bool IsEnabled(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return !bool.TryParse(configuration[SectionName + ":" + nameof(Enabled)], out var enabled) || enabled;
+    }
+
     /// <summary>The API key id from the Configuration Center (<c>Connect__ApiKeyId</c>).</summary>
     public string? ApiKeyId { get; set; }
 
@@ -57,6 +71,11 @@ public sealed class ConnectOptions : IValidatableObject
     /// <summary>Checks the settings at start-up; every message names the setting to fix.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
         if (string.IsNullOrWhiteSpace(ApiKeyId))
         {
             yield return new ValidationResult("Connect__ApiKeyId is missing: set it to the API key id from the Configuration Center.");

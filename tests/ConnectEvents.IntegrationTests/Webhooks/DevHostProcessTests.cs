@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Azure.Storage.Queues;
 using Connect.Simulator;
@@ -86,6 +87,46 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         using var admin = new HttpRequestMessage(HttpMethod.Get, "/api/customers/c1/tokens?merchantId=1234");
         admin.Headers.Add("x-functions-key", "mkey");
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await http.SendAsync(admin)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AV3OnlyDeploymentNeedsNoConnectSettingsAndVerifiesANotificationOnItsDefaultQueue()
+    {
+        // Connect off, the v3 platform on, and no Platform3__QueueName: the queue trigger's %Platform3__QueueName% must still
+        // resolve (a fresh clone's run.sh found it did not), and nothing may ask for a Connect setting.
+        await using var simulator = await SimulatorHost.StartAsync();
+        using var admin = new HttpClient { BaseAddress = simulator.BaseAddress };
+        (await admin.PostAsJsonAsync("admin/v3/payments", new { merchantId = "1234", reference = "order-v3only", resultCode = "000.000.000", httpStatus = 200 })).EnsureSuccessStatusCode();
+        var settings = Settings(AzuriteFixture.UniqueName("v3only"));
+        foreach (var connect in settings.Keys.Where(k => k.StartsWith("Connect__", StringComparison.Ordinal)).ToList())
+        {
+            settings.Remove(connect);
+        }
+
+        settings["Connect__Enabled"] = "false";
+        settings["Processing__Store__TableName"] = "pe" + Guid.NewGuid().ToString("N")[..16];
+        settings["Platform3__Endpoint"] = simulator.BaseAddress.ToString();
+        settings["Platform3__AccessToken"] = Platform3Api.DefaultAccessToken;
+        settings["Platform3__NotificationKeyId"] = "k";
+        settings["DevHost__FunctionKey"] = "fkey";
+        await using var app = await DevHostProcess.StartAsync(settings);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(Signed(SampleEvents.Build("payment.pending_capture", "1234", "pay-x", "evt-off")))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/api/sessions?code=fkey", new StringContent("{}"))).StatusCode);
+
+        var url = ConnectEvents.Platform3.NotificationUrls.Build(new Uri(app.BaseAddress, "/api/notifications/v3"), "1234", "order-v3only", "k", Encoding.UTF8.GetBytes("s"));
+        using var notified = await http.PostAsync(url, new StringContent("""{"result":{"code":"000.000.000"}}"""));
+        Assert.True(notified.StatusCode == HttpStatusCode.OK, app.Output);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!app.Output.Contains("verified by inquiry: 000.000.000 (success)", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the notification was not verified:\n" + app.Output);
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain("does not resolve", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Connect__", app.Output, StringComparison.Ordinal);
     }
 
     [Fact]
