@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -142,7 +143,9 @@ public sealed class NotificationUrlVerifier(ISecretKeyStore keys, IOptionsMonito
         string merchant = merchantId[0]!, paymentReference = reference[0]!, kid = keyId[0]!, sig = signature[0]!;
         Span<byte> presented = stackalloc byte[NotificationUrls.TokenBytes + 3];
         if (!NotificationUrls.IsMerchantId(merchant) || !NotificationUrls.IsReference(paymentReference)
-            || sig.Length != 43 || !Base64Url.TryDecodeFromChars(sig, presented, out var written) || written != NotificationUrls.TokenBytes)
+            // DecodeFromChars reports bad input as a status; TryDecodeFromChars throws on it (a forged last character gave a 500).
+            || sig.Length != 43 || Base64Url.DecodeFromChars(sig, presented, out _, out var written) != OperationStatus.Done
+            || written != NotificationUrls.TokenBytes)
         {
             return new(NotificationUrlFailure.MalformedParameter);
         }

@@ -78,6 +78,21 @@ public sealed class NotificationUrlTests
         }
     }
 
+    [Fact]
+    public async Task AnyLastCharacterOfTheTokenIsRefusedWithoutAnException()
+    {
+        // A forged last character can leave bits base64url does not allow; the decoder must say so, not throw (it gave a 500).
+        var url = NotificationUrls.Build(Endpoint, "m-1", "r-1", "k-new", NewSecret);
+        var sig = HttpUtility.ParseQueryString(url.Query)["sig"]!;
+        var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=!é ";
+        foreach (var c in alphabet.Where(c => c != sig[^1]))
+        {
+            var result = await Verifier("k-new").VerifyAsync("m-1", "r-1", "k-new", sig[..^1] + c, CancellationToken.None);
+            Assert.False(result.IsValid, $"last character '{c}' was accepted");
+            Assert.Contains(result.Failure, new[] { NotificationUrlFailure.BadSignature, NotificationUrlFailure.MalformedParameter });
+        }
+    }
+
     [Theory]
     [InlineData(null, "r", "k-new", "x", NotificationUrlFailure.MissingParameter)]
     [InlineData("m-1", "r", "k-new", "", NotificationUrlFailure.MalformedParameter)]
