@@ -14,6 +14,9 @@ public static class EventProcessingServiceCollectionExtensions
     /// <summary>The host.json setting (as configuration key) that decides how many deliveries a queue message gets.</summary>
     public const string MaxDequeueCountKey = "AzureFunctionsJobHost:extensions:queues:maxDequeueCount";
 
+    /// <summary>host.json's delay before a failed queue message is delivered again, as configuration key.</summary>
+    public const string VisibilityTimeoutKey = "AzureFunctionsJobHost:extensions:queues:visibilityTimeout";
+
     /// <summary>host.json's function timeout, as configuration key.</summary>
     public const string FunctionTimeoutKey = "AzureFunctionsJobHost:functionTimeout";
 
@@ -31,6 +34,11 @@ public static class EventProcessingServiceCollectionExtensions
         if (int.TryParse(configuration[MaxDequeueCountKey], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dequeues))
         {
             options.MaxDequeueCount = dequeues;
+        }
+
+        if (TimeSpan.TryParse(configuration[VisibilityTimeoutKey], System.Globalization.CultureInfo.InvariantCulture, out var visibility) && visibility >= TimeSpan.Zero)
+        {
+            options.RedeliveryDelay = visibility;
         }
 
         if (TimeSpan.TryParse(configuration[FunctionTimeoutKey], System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero)

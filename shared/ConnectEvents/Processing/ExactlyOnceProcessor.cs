@@ -88,10 +88,12 @@ public sealed partial class ExactlyOnceProcessor
             case ClaimStatus.InProgressElsewhere when message.IsLastDelivery:
                 // Never the end of the event: its holder may have died. Come back when its lease can have run out, as a
                 // new message with a budget of its own; the claim then takes an expired lease over.
-                return await DeferAsync(message, id, claimed.Record?.LeaseExpiresAt, cancellationToken);
+                return await DeferAsync(message, id, claimed.Record?.LeaseExpiresAt, null, cancellationToken);
             case ClaimStatus.InProgressElsewhere:
-                // Usually a duplicate in flight whose holder finishes soon: the trigger's next delivery will see the outcome.
-                return new(ProcessingDisposition.Retry, $"event {id}: in progress elsewhere, retry later", id);
+                // Usually a duplicate in flight (Worldline delivers at least once) whose holder finishes soon. A copy comes
+                // back after the trigger's own redelivery delay and then sees the outcome; failing this invocation instead
+                // would log an error for a normal duplicate and spend one of the event's deliveries.
+                return await DeferAsync(message, id, claimed.Record?.LeaseExpiresAt, _options.CurrentValue.RedeliveryDelay, cancellationToken);
         }
 
         var record = claimed.Record!;
@@ -192,11 +194,15 @@ public sealed partial class ExactlyOnceProcessor
         return new(lastDelivery ? ProcessingDisposition.DeadLettered : ProcessingDisposition.Retry, $"event {eventId}: retry later: {reason}", eventId);
     }
 
-    private async Task<ProcessingResult> DeferAsync(TriggerMessage message, string eventId, DateTimeOffset? leaseExpiresAt, CancellationToken ct)
+    private async Task<ProcessingResult> DeferAsync(TriggerMessage message, string eventId, DateTimeOffset? leaseExpiresAt, TimeSpan? atMost, CancellationToken ct)
     {
         // One second past the lease: the claim compares against the store's clock, and a little margin costs nothing.
         var remaining = (leaseExpiresAt ?? _time.GetUtcNow()) - _time.GetUtcNow();
         var delay = (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) + TimeSpan.FromSeconds(1);
+        if (atMost is { } cap && cap < delay)
+        {
+            delay = cap;
+        }
         try
         {
             await _deferral.DeferAsync(message.Body, delay, ct);

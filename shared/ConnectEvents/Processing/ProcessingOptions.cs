@@ -31,6 +31,13 @@ public sealed class ProcessingOptions : IValidatableObject
     [Range(1, int.MaxValue, ErrorMessage = "host.json extensions.queues.maxDequeueCount must be at least 1.")]
     public int MaxDequeueCount { get; internal set; } = 5;
 
+    /// <summary>
+    /// How long the queue trigger waits before delivering a failed message again (host.json
+    /// <c>extensions.queues.visibilityTimeout</c>); a copy of an event another delivery is still processing comes back after
+    /// this long (or when that delivery's lease can have run out, if sooner). Read from the host's configuration, not a setting of its own.
+    /// </summary>
+    public TimeSpan RedeliveryDelay { get; internal set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The rule between settings: the lease outlives the longest invocation.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -71,18 +71,18 @@ public sealed class ProcessorDecisionTableTests
         Assert.Equal(outcome == "token-removed", app.Vault.Tokens.Count == 0);
     }
 
-    public static TheoryData<string, ClaimStatus, string, ProcessingDisposition, int> HeldClaims => new()
+    public static TheoryData<string, ClaimStatus, string, ProcessingDisposition, int, int> HeldClaims => new()
     {
-        // case, how another delivery left the record, delivery → disposition, copies deferred
-        { "a completed event is skipped", ClaimStatus.AlreadyCompleted, "first", ProcessingDisposition.Skipped, 0 },
-        { "a failed event is skipped, even on its last delivery", ClaimStatus.AlreadyFailed, "last", ProcessingDisposition.Skipped, 0 },
-        { "an event held elsewhere comes back later", ClaimStatus.InProgressElsewhere, "first", ProcessingDisposition.Retry, 0 },
-        { "an event held elsewhere on its last delivery is deferred, never dropped", ClaimStatus.InProgressElsewhere, "last", ProcessingDisposition.Deferred, 1 },
+        // case, how another delivery left the record (its lease runs 3 more minutes), delivery → disposition, copies deferred, after how many seconds
+        { "a completed event is skipped", ClaimStatus.AlreadyCompleted, "first", ProcessingDisposition.Skipped, 0, 0 },
+        { "a failed event is skipped, even on its last delivery", ClaimStatus.AlreadyFailed, "last", ProcessingDisposition.Skipped, 0, 0 },
+        { "a duplicate in flight comes back as a copy after the trigger's redelivery delay, spending no delivery", ClaimStatus.InProgressElsewhere, "first", ProcessingDisposition.Deferred, 1, 30 },
+        { "an event held elsewhere on its last delivery comes back when the lease can have run out, never dropped", ClaimStatus.InProgressElsewhere, "last", ProcessingDisposition.Deferred, 1, 181 },
     };
 
     [Theory]
     [MemberData(nameof(HeldClaims))]
-    public async Task WhatAnotherDeliveryLeftDecidesWithoutCallingConnect(string @case, ClaimStatus left, string delivery, ProcessingDisposition disposition, int deferred)
+    public async Task WhatAnotherDeliveryLeftDecidesWithoutCallingConnect(string @case, ClaimStatus left, string delivery, ProcessingDisposition disposition, int deferred, int afterSeconds)
     {
         using var app = new App("PENDING_CAPTURE", "ok");
         app.Store.Seed(new ProcessedEventRecord("evt-1", left switch
@@ -96,7 +96,7 @@ public sealed class ProcessorDecisionTableTests
 
         Assert.True(disposition == result.Disposition, $"{@case}: {result.Disposition} ({result.Summary})");
         Assert.Equal(deferred, app.Queues.Deferred.Count);
-        Assert.All(app.Queues.Deferred, d => Assert.Equal(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(1), d));
+        Assert.All(app.Queues.Deferred, d => Assert.Equal(TimeSpan.FromSeconds(afterSeconds), d));
         Assert.Empty(app.Connect.Calls);
     }
 
