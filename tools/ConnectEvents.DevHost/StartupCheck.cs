@@ -42,14 +42,15 @@ internal static class StartupCheck
     {
         foreach (var url in (urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            // Kestrel's wildcards (* and +) are not host names Uri accepts.
-            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
+            // Kestrel's wildcards (* and +) are not host names Uri accepts; only the port matters here.
+            if (!Uri.TryCreate(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Port <= 0)
             {
                 continue;
             }
 
-            var address = uri.IsLoopback && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) ? IPAddress.Loopback
-                : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip : IPAddress.Any;
+            // The probe binds loopback only, whatever the URL names: a port another process holds on any address is
+            // taken on loopback too, and the check must never open the port beyond this machine.
+            var address = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
             using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
