@@ -1,5 +1,4 @@
 using ConnectEvents.Diagnostics;
-using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
@@ -24,9 +23,9 @@ public static class FunctionServices
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddConnectWebhooks(configuration);
         services.AddEventProcessing(configuration);
-        services.AddPlatform3(configuration); // only when Platform3__Endpoint is set
+        services.AddPlatform3(configuration); // used only when Platform3__Endpoint is set
+        services.AddEnabledPlatforms(configuration);
         services.AddSingleton<ClientSessionService>();
-        services.AddSingleton<ConnectPlatform>();
         services.AddConnectEventsMetricsExport(configuration);
         // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated. Azure.Core logs
         // every non-2xx answer at Warning, including the 409s and 404s the stores expect (a duplicate's claim, create-if-missing).

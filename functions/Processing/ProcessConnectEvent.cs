@@ -1,13 +1,14 @@
 using Azure.Storage.Queues.Models;
-using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Processing;
 using Microsoft.Azure.Functions.Worker;
 
 namespace ConnectEvents.Functions.Processing;
 
-/// <summary>The <c>ProcessConnectEvent</c> function: the one processing entry point, triggered by the events Storage queue.</summary>
-/// <param name="connect">Whether the Connect platform is on, and its <see cref="QueueDelivery"/> (processes one delivery exactly once, told by the dequeue count whether it is the last; throws when the message must come back).</param>
-public sealed class ProcessConnectEvent(ConnectPlatform connect)
+/// <summary>The <c>ProcessConnectEvent</c> function: Connect's processing entry point, triggered by the events Storage queue.</summary>
+/// <param name="platforms">Whether the Connect platform is on.</param>
+/// <param name="delivery">The trigger adapter: the last delivery by the host's maxDequeueCount; throws when the message must come back.</param>
+/// <param name="pipeline">Connect's pipeline: envelope, claim of the event id, one handler per family.</param>
+public sealed class ProcessConnectEvent(EnabledPlatforms platforms, QueueDelivery delivery, ConnectEventPipeline pipeline)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(ProcessConnectEvent);
@@ -23,11 +24,10 @@ public sealed class ProcessConnectEvent(ConnectPlatform connect)
     public Task RunAsync([QueueTrigger(QueueSetting, Connection = Connection)] QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!connect.IsEnabled)
-        {
-            throw new InvalidOperationException("A Connect event arrived but the Connect platform is off (Connect__Enabled=false); the message is kept for a later delivery.");
-        }
-
-        return connect.Get<QueueDelivery>().HandleAsync(message.Body.ToMemory(), message.DequeueCount, message.MessageId, cancellationToken);
+        // Off, the host does not run this function (AzureWebJobs.ProcessConnectEvent.Disabled); should a message still come,
+        // it is kept for a later delivery, never processed by a platform that is not configured.
+        return platforms.Connect
+            ? delivery.HandleAsync(pipeline, message.Body.ToMemory(), message.DequeueCount, message.MessageId, cancellationToken)
+            : throw new InvalidOperationException("A Connect event arrived but the Connect platform is off (Connect__Enabled=false); the message is kept for a later delivery.");
     }
 }

@@ -7,9 +7,10 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConnectEvents.Functions.Sessions;
 
 /// <summary>The <c>CreateClientSession</c> function: the merchant's backend asks for a Client API session for a customer.</summary>
-/// <param name="connect">Whether the Connect platform is on, and its session service (which creates the session with the customer's stored tokens).</param>
+/// <param name="platforms">Whether the Connect platform is on (off: 404).</param>
+/// <param name="sessions">Creates the session with the customer's stored tokens.</param>
 /// <param name="metrics">Counts each answer by outcome and status.</param>
-public sealed class CreateClientSession(ConnectPlatform connect, ConnectEventsMetrics metrics)
+public sealed class CreateClientSession(EnabledPlatforms platforms, ClientSessionService sessions, ConnectEventsMetrics metrics)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(CreateClientSession);
@@ -33,9 +34,9 @@ public sealed class CreateClientSession(ConnectPlatform connect, ConnectEventsMe
     private async Task<Response> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!connect.IsEnabled)
+        if (!platforms.Connect)
         {
-            return ConnectPlatform.Off();
+            return Response.Text(StatusCodes.Status404NotFound, EnabledPlatforms.ConnectOffMessage);
         }
 
         CreateClientSessionRequest? body;
@@ -57,7 +58,7 @@ public sealed class CreateClientSession(ConnectPlatform connect, ConnectEventsMe
             }
         }
 
-        var outcome = await connect.Get<ClientSessionService>().CreateAsync(body, cancellationToken);
+        var outcome = await sessions.CreateAsync(body, cancellationToken);
         return SessionResponses.From(outcome, SessionJsonContext.Default.CreateClientSessionResponse);
     }
 }

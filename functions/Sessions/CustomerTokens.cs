@@ -6,8 +6,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace ConnectEvents.Functions.Sessions;
 
 /// <summary>The <c>CustomerTokens</c> function: operators list a customer's stored tokens or delete one (at Connect too).</summary>
-/// <param name="connect">Whether the Connect platform is on, and its session service (which reads and deletes stored tokens).</param>
-public sealed class CustomerTokens(ConnectPlatform connect)
+/// <param name="platforms">Whether the Connect platform is on (off: 404).</param>
+/// <param name="service">Reads and deletes stored tokens.</param>
+public sealed class CustomerTokens(EnabledPlatforms platforms, ClientSessionService service)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(CustomerTokens);
@@ -21,12 +22,11 @@ public sealed class CustomerTokens(ConnectPlatform connect)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!connect.IsEnabled)
+        if (!platforms.Connect)
         {
-            return ConnectPlatform.Off();
+            return Response.Text(StatusCodes.Status404NotFound, EnabledPlatforms.ConnectOffMessage);
         }
 
-        var service = connect.Get<ClientSessionService>();
         if (request.Query.ContainsKey(ClientSessionValidation.MerchantIdField))
         {
             return SessionResponses.Problem(ClientSessionValidation.MerchantIdRefused);

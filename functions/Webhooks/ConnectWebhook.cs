@@ -10,11 +10,11 @@ using Microsoft.Extensions.Primitives;
 namespace ConnectEvents.Functions.Webhooks;
 
 /// <summary>The <c>ConnectWebhook</c> function: Worldline's endpoint verification (GET) and signed events (POST).</summary>
+/// <param name="platforms">Whether the Connect platform is on (off: 404).</param>
 /// <param name="ingress">Verifies, reads and publishes an event.</param>
 /// <param name="options">The webhook settings (body limit, Retry-After).</param>
 /// <param name="metrics">Counts the bodies refused here; the ingress counts the rest.</param>
-/// <param name="connect">Whether the Connect platform is on.</param>
-public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics, ConnectPlatform connect)
+public sealed class ConnectWebhook(EnabledPlatforms platforms, WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(ConnectWebhook);
@@ -32,9 +32,9 @@ public sealed class ConnectWebhook(WebhookIngress ingress, IOptions<WebhookOptio
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!connect.IsEnabled)
+        if (!platforms.Connect)
         {
-            return ConnectPlatform.Off();
+            return Response.Text(StatusCodes.Status404NotFound, EnabledPlatforms.ConnectOffMessage);
         }
 
         if (HttpMethods.IsGet(request.Method))

@@ -65,25 +65,36 @@ internal sealed class CliArgs
             return null;
         }
 
-        if (text.Length >= 2 && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount >= 0)
+        if (TryDuration(text, out var back))
         {
-            TimeSpan? span = text[^1] switch
-            {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                _ => null,
-            };
-            if (span is { } back)
-            {
-                return now - back;
-            }
+            return now - back;
         }
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             ? at
             : throw new UsageException($"--since '{text}' is neither a duration (90s, 15m, 24h, 7d) nor a date/time (2026-11-25T08:00Z)");
+    }
+
+    /// <summary>Reads a duration as the options write it: a number and s, m, h or d (<c>90s</c>, <c>15m</c>, <c>24h</c>, <c>7d</c>).</summary>
+    public static bool TryDuration(string text, out TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        duration = default;
+        if (text.Length < 2 || !double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount < 0)
+        {
+            return false;
+        }
+
+        TimeSpan? span = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => null,
+        };
+        duration = span ?? default;
+        return span is not null;
     }
 
     /// <summary>Which one of <paramref name="flags"/> was given; a usage error unless exactly one was (or none, when <paramref name="optional"/>).</summary>

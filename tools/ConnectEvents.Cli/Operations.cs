@@ -54,7 +54,7 @@ internal sealed class Operations : IAsyncDisposable
         PoisonQueue = clients.Queue(settings.QueueName + PoisonSuffix);
         _container = clients.BlobContainer(settings.QuarantineContainer);
         Quarantine = new BlobQuarantineStore(_container);
-        Publisher = new StorageQueueEventPublisher(Queue);
+        Sender = new QueueSender(Queue);
     }
 
     public CliSettings Settings { get; }
@@ -69,7 +69,7 @@ internal sealed class Operations : IAsyncDisposable
 
     public BlobQuarantineStore Quarantine { get; }
 
-    public StorageQueueEventPublisher Publisher { get; }
+    public QueueSender Sender { get; }
 
     /// <summary>Reads the settings and builds the clients; nothing is sent yet.</summary>
     /// <exception cref="CliFailureException">The storage connection is missing or not a valid connection string.</exception>
@@ -160,10 +160,10 @@ internal sealed class Operations : IAsyncDisposable
         return handled;
     });
 
-    /// <summary>Puts an event's exact bytes on the processing queue, where the queue trigger claims it like any delivery.</summary>
-    public Task EnqueueAsync(ReadOnlyMemory<byte> body, ConnectEventEnvelope? envelope, string source) => QueueAsync(Queue, async ct =>
+    /// <summary>Puts an event's exact bytes, unparsed, on the processing queue, where the queue trigger claims it like any delivery.</summary>
+    public Task EnqueueAsync(ReadOnlyMemory<byte> body) => QueueAsync(Queue, async ct =>
     {
-        await Publisher.PublishAsync(new EventMessage(body, Metadata(envelope, source)), ct);
+        await Sender.SendAsync(body, null, ct);
         return true;
     });
 
@@ -259,8 +259,4 @@ internal sealed class Operations : IAsyncDisposable
         return new QuarantineBlob(name, entryId, received, blob.Metadata.TryGetValue("replayedat", out var replayed) ? replayed : null,
             blob.Metadata.TryGetValue("eventid", out var id) ? Uri.UnescapeDataString(id) : null);
     }
-
-    private static EventMetadata Metadata(ConnectEventEnvelope? e, string source) =>
-        new(e?.Id ?? "", e?.Type ?? "", e?.MerchantId ?? "", e?.ResourceType, e?.ResourceId, e?.ApiVersion ?? ConnectEventEnvelope.SupportedApiVersion,
-            source, DateTimeOffset.UtcNow, null, e?.Created);
 }

@@ -126,49 +126,35 @@ internal static partial class ReplayCommand
 
         private TextWriter Out => ops.Env.Out;
 
+        /// <summary>Replays a record as it was just read: reopened (ETag-conditional) and its stored bytes enqueued unparsed.</summary>
         public async Task RecordAsync(ProcessedEventRecord record)
         {
             var id = record.EventId;
-            if (record.State == ProcessingState.Completed)
+            var body = record.Body;
+            // One decision by the store's rule: a dry run (or a record with nothing to enqueue) asks it without writing.
+            var decision = DryRun || body is null
+                ? ReopenRule.Refusal(record, DateTimeOffset.UtcNow) ?? new ReopenResult(ReopenStatus.Reopened, record)
+                : await ops.TableAsync(c => ops.Store.ReopenAsync(id, record, c));
+            switch (decision.Status)
             {
-                await NothingAsync(id, $"Completed ({record.Outcome}): its effects already happened, nothing enqueued");
-                return;
-            }
-
-            if (record.State == ProcessingState.Processing && record.LeaseExpiresAt > DateTimeOffset.UtcNow)
-            {
-                await NothingAsync(id, $"being processed now (lease until {RecordView.Time(record.LeaseExpiresAt)}); not replayed");
-                return;
-            }
-
-            if (record.Body is not { } body)
-            {
-                await NotReplayedAsync(id, $"{record.State}, but its record holds no event bytes (claimed before bodies were kept, or over {EventClaimInfo.MaxStoredBodyBytes} bytes): nothing rebuilt; look for it in the poison queue or quarantine");
-                return;
-            }
-
-            var was = $"{record.State}: {record.Outcome ?? record.LastError}";
-            if (DryRun)
-            {
-                await ReplayedAsync(id, $"would reopen ({was}) and enqueue its {body.Length} bytes");
-                return;
-            }
-
-            var reopen = await ops.TableAsync(c => ops.Store.ReopenAsync(id, c));
-            switch (reopen.Status)
-            {
-                case ReopenStatus.Reopened or ReopenStatus.AlreadyClaimable:
-                    await ops.EnqueueAsync(body, ConnectEventEnvelope.Parse(body.Span).Envelope, "replay");
-                    await ReplayedAsync(id, $"reopened ({was}) and enqueued on {ops.Settings.QueueName}");
-                    break;
                 case ReopenStatus.Completed:
-                    await NothingAsync(id, "completed meanwhile: nothing enqueued");
+                    await NothingAsync(id, $"Completed ({decision.Record?.Outcome}): its effects already happened, nothing enqueued");
                     break;
                 case ReopenStatus.InProgress:
-                    await NothingAsync(id, "claimed by a delivery meanwhile: not replayed");
+                    await NothingAsync(id, $"being processed now (lease until {RecordView.Time(decision.Record?.LeaseExpiresAt)}); not replayed");
+                    break;
+                case ReopenStatus.NotFound:
+                    await NotReplayedAsync(id, "its record vanished meanwhile");
+                    break;
+                case var _ when body is null:
+                    await NotReplayedAsync(id, $"{record.State}, but its record holds no event bytes (claimed before bodies were kept, or over {EventClaimInfo.MaxStoredBodyBytes} bytes): nothing rebuilt; look for it in the poison queue or quarantine");
+                    break;
+                case var _ when DryRun:
+                    await ReplayedAsync(id, $"would reopen ({record.State}: {record.Outcome ?? record.LastError}) and enqueue its {body.Value.Length} bytes");
                     break;
                 default:
-                    await NotReplayedAsync(id, "its record vanished meanwhile");
+                    await ops.EnqueueAsync(body.Value);
+                    await ReplayedAsync(id, $"reopened ({record.State}: {record.Outcome ?? record.LastError}) and enqueued on {ops.Settings.QueueName}");
                     break;
             }
         }
@@ -272,7 +258,7 @@ internal static partial class ReplayCommand
             {
                 found.Add(m.EventId);
                 found.Add(m.MessageId);
-                await ops.EnqueueAsync(m.Body, m.Envelope, "replay");
+                await ops.EnqueueAsync(m.Body);
                 await ops.QueueAsync(ops.PoisonQueue, c => ops.PoisonQueue.DeleteMessageAsync(m.MessageId, m.PopReceipt, c));
                 await ReplayedAsync(m.EventId, $"poison message {m.MessageId} moved back to {ops.Settings.QueueName}");
             });

@@ -12,17 +12,19 @@ internal static class SendV3Command
 {
     public const string Usage = """
         usage: connect-events send-v3 --url APP_NOTIFICATION_URL --key-id ID --secret SECRET --reference REF
-               [--merchant-id 1234] [--code 000.000.000] [--count N] [--dry-run]
-        Mints the notification URL for (merchant, reference) with the webhook secret key ID (HMAC-SHA256, as the app's
-        NotificationUrls does; the app accepts it when ID is Platform3__NotificationKeyId or one of
-        Platform3__AcceptedKeyIds) and POSTs a notification body announcing CODE. The body is only a hint: the app
-        verifies the payment through the v3 Inquiry API. --dry-run prints the URL and body instead of sending.
+               [--merchant-id 1234] [--code 000.000.000] [--lifetime 7d] [--count N] [--dry-run]
+        Mints the notification URL for (merchant, reference) with the webhook secret key ID (as the app's
+        NotificationUrls does: HMAC-SHA256 under a key derived from the secret for URLs only, expiring after
+        --lifetime, at most Platform3__NotificationUrlLifetime; the app accepts it when ID is
+        Platform3__NotificationKeyId or one of Platform3__AcceptedKeyIds) and POSTs a notification body announcing
+        CODE. The body is only a hint: the app verifies the payment through the v3 Inquiry API.
+        --dry-run prints the URL and body instead of sending.
         e.g. --url http://127.0.0.1:7071/api/notifications/v3
         """;
 
     public static async Task<int> RunAsync(string[] argv, CliEnvironment env, CancellationToken ct)
     {
-        var args = CliArgs.Parse(argv, ["--dry-run"], ["--url", "--key-id", "--secret", "--reference", "--merchant-id", "--code", "--count"]);
+        var args = CliArgs.Parse(argv, ["--dry-run"], ["--url", "--key-id", "--secret", "--reference", "--merchant-id", "--code", "--count", "--lifetime"]);
         if (args.Positionals.Count > 0)
         {
             throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
@@ -49,7 +51,10 @@ internal static class SendV3Command
         var count = args.Option("--count") is { } c
             ? int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 1000 ? n : throw new UsageException("--count takes 1 to 1000")
             : 1;
-        var url = NotificationUrls.Build(endpoint, merchant, reference, keyId, Encoding.UTF8.GetBytes(secret));
+        var lifetime = args.Option("--lifetime") is { } l
+            ? CliArgs.TryDuration(l, out var d) && d > TimeSpan.Zero ? d : throw new UsageException($"--lifetime takes a duration such as 7d, 12h or 30m, not '{l}'")
+            : TimeSpan.FromDays(7);
+        var url = NotificationUrls.Build(endpoint, merchant, reference, keyId, Encoding.UTF8.GetBytes(secret), DateTimeOffset.UtcNow + lifetime);
         var body = Encoding.UTF8.GetBytes($$$"""{"id":"{{{Guid.NewGuid():N}}}","merchantTransactionId":"{{{reference}}}","result":{"code":"{{{code}}}","description":"sent by connect-events send-v3"}}""");
         if (args.Has("--dry-run"))
         {

@@ -104,12 +104,15 @@ public sealed partial class Program
     /// </summary>
     private sealed class QueueFunctionTypes(IConfiguration configuration) : ITypeLocator
     {
-        public IReadOnlyList<Type> GetTypes() =>
-        [
-            .. IsDisabled(Functions.Processing.ProcessConnectEvent.Name) || !ConnectApi.ConnectOptions.IsEnabled(configuration) ? [] : new[] { typeof(QueueFunctions) },
-            .. IsDisabled(Functions.Processing.ProcessPlatform3Notification.Name) || !Platform3.Platform3ServiceCollectionExtensions.IsEnabled(configuration)
-                ? [] : new[] { typeof(Platform3QueueFunctions) },
-        ];
+        public IReadOnlyList<Type> GetTypes()
+        {
+            var platforms = EnabledPlatforms.From(configuration);
+            return
+            [
+                .. IsDisabled(Functions.Processing.ProcessConnectEvent.Name) || !platforms.Connect ? [] : new[] { typeof(QueueFunctions) },
+                .. IsDisabled(Functions.Processing.ProcessPlatform3Notification.Name) || !platforms.V3 ? [] : new[] { typeof(Platform3QueueFunctions) },
+            ];
+        }
 
         private bool IsDisabled(string function) =>
             (configuration[$"AzureWebJobs.{function}.Disabled"] ?? configuration[$"AzureWebJobs:{function}:Disabled"]) is { } value
@@ -121,14 +124,15 @@ public sealed partial class Program
     /// (the host's listener warns 404 on every poll until both exist). Storage that cannot be reached at start is a
     /// warning, not a stop: the listener keeps polling and the webhook answers 503 until it is back.
     /// </summary>
-    private sealed partial class QueueCreation(StorageClients storage, IOptions<EventsOptions> events, IServiceProvider services, ILogger<QueueCreation> logger) : IHostedService
+    private sealed partial class QueueCreation(
+        StorageClients storage, EnabledPlatforms platforms, IOptions<EventsOptions> events, IOptions<Platform3.Platform3Options> v3, ILogger<QueueCreation> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             var names = new List<string> { events.Value.QueueName };
-            if (services.GetService<Platform3.Platform3Switch>() is { IsEnabled: true })
+            if (platforms.V3)
             {
-                names.Add(services.GetRequiredService<IOptions<Platform3.Platform3Options>>().Value.QueueName);
+                names.Add(v3.Value.QueueName);
             }
 
             foreach (var queue in names.SelectMany(name => new[] { name, name + "-poison" }))

@@ -28,8 +28,15 @@ public static class ConnectClientServiceCollectionExtensions
 
         var http = services.AddHttpClient<IConnectClient, ConnectClient>(HttpClientName, (sp, http) =>
             {
-                var endpoint = sp.GetRequiredService<IOptionsMonitor<ConnectOptions>>().CurrentValue.ResolveEndpoint();
-                http.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+                // Off (Connect__Enabled=false), no endpoint is required: the client is still constructible (function classes
+                // take it in their constructors and answer 404), never called.
+                var options = sp.GetRequiredService<IOptionsMonitor<ConnectOptions>>().CurrentValue;
+                if (options.Enabled)
+                {
+                    var endpoint = options.ResolveEndpoint();
+                    http.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+                }
+
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
             .ConfigurePrimaryHttpMessageHandler(PrimaryHandler)

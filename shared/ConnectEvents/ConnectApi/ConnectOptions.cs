@@ -16,13 +16,6 @@ public sealed class ConnectOptions : IValidatableObject
     /// </summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>True unless <c>Connect__Enabled</c> is false: read straight from configuration for hosts deciding what to run.</summary>
-    public static bool IsEnabled(Microsoft.Extensions.Configuration.IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return !bool.TryParse(configuration[SectionName + ":" + nameof(Enabled)], out var enabled) || enabled;
-    }
-
     /// <summary>The API key id from the Configuration Center (<c>Connect__ApiKeyId</c>).</summary>
     public string? ApiKeyId { get; set; }
 

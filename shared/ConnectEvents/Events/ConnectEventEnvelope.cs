@@ -38,6 +38,9 @@ public sealed record ConnectEventEnvelope(
                 ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:sszzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
     }
 
+    /// <summary>The id of the payment the event carries; null for any other object. The one place "is this a payment" is decided.</summary>
+    public string? PaymentId => ResourceType == "payment" ? ResourceId : null;
+
     /// <summary>The event type's family: the part before the first dot (payment, refund, token, …).</summary>
     public string Family => Type.IndexOf('.', StringComparison.Ordinal) is var dot and > 0 ? Type[..dot] : Type;
 

@@ -46,6 +46,9 @@ public static class FailureClassifier
             ConnectApiException c => IsTransient(c) ? FailureClass.Transient : FailureClass.Permanent,
             StoreUnavailableException => FailureClass.Transient,
             LeaseLostException => FailureClass.LeaseLost,
+            Platform3.InquiryException i => i.IsTransient ? FailureClass.Transient : FailureClass.Permanent,
+            // A queue or topic that did not take a message: the next delivery tries again (a configuration error until it is fixed, then dead-lettered).
+            Messaging.EventPublishException => FailureClass.Transient,
             RequestFailedException r => IsTransientStatus(r.Status) || r.ErrorCode == TableBeingDeleted ? FailureClass.Transient : FailureClass.Permanent,
             OperationCanceledException => callerToken.IsCancellationRequested ? FailureClass.Cancelled : FailureClass.Transient,
             HttpRequestException or IOException or TimeoutException => FailureClass.Transient,
@@ -75,13 +78,20 @@ public static class FailureClassifier
     public static bool IsTransientStatus(int status) => status is 0 or 408 or 429 or >= 500;
 
     /// <summary>A short, secret-free name of where a failure came from, for logs: <c>Connect Platform</c> for Connect, else <c>storage</c>.</summary>
-    public static string Source(Exception failure) => failure is ConnectApiException c ? $"Connect {c.Kind}" : "storage";
+    public static string Source(Exception failure) => failure switch
+    {
+        ConnectApiException c => $"Connect {c.Kind}",
+        Platform3.InquiryException => "the v3 Inquiry API",
+        Messaging.EventPublishException => "the topic",
+        _ => "storage",
+    };
 
     /// <summary>The reason a permanent failure is recorded under: <c>connect-validation</c>, <c>storage-403</c>, or the exception type.</summary>
     public static string PermanentReason(Exception failure) => failure switch
     {
         ConnectApiException c => "connect-" + c.Kind.ToString().ToLowerInvariant(),
         RequestFailedException r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"storage-{r.Status}"),
+        Platform3.InquiryException i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"inquiry-{i.StatusCode} {i.Reason}"),
         _ => failure.GetType().Name,
     };
 }

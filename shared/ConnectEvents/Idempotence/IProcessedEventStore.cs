@@ -54,6 +54,9 @@ public sealed record ProcessedEventRecord(
     /// <summary>When the record was last written.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>When the latest claim began: for a key that recurs (<see cref="ClaimRecurrence"/>), the start of its last round.</summary>
+    public DateTimeOffset? ClaimedAt { get; init; }
+
     /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
     public ReadOnlyMemory<byte>? Body { get; init; }
 }
@@ -72,10 +75,20 @@ public enum ClaimStatus
 
     /// <summary>Another owner holds a live lease; retry later (it may crash).</summary>
     InProgressElsewhere,
+
+    /// <summary>
+    /// A key that recurs needs a new round, but its last round began less than <see cref="ClaimRecurrence.Spacing"/> ago:
+    /// deliver again at <see cref="ClaimResult.RetryAt"/>.
+    /// </summary>
+    NotYet,
 }
 
 /// <summary>A claim's status and the record as it is now (the caller's own after <see cref="ClaimStatus.Claimed"/>).</summary>
-public sealed record ClaimResult(ClaimStatus Status, ProcessedEventRecord? Record);
+public sealed record ClaimResult(ClaimStatus Status, ProcessedEventRecord? Record)
+{
+    /// <summary>With <see cref="ClaimStatus.NotYet"/>: when the next round may begin.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+}
 
 /// <summary>What the processor knows about an event when it claims it, stored for operators.</summary>
 /// <param name="EventType">The event type.</param>
@@ -86,7 +99,21 @@ public sealed record EventClaimInfo(string? EventType, string? MerchantId, strin
 {
     /// <summary>The largest body kept in the record (a Table binary property holds 64 KiB; the detail JSON needs room too).</summary>
     public const int MaxStoredBodyBytes = 32 * 1024;
+
+    /// <summary>How a final record answers this delivery when the key recurs; null (Connect's event ids): final for good. Not stored.</summary>
+    public ClaimRecurrence? Recurrence { get; init; }
 }
+
+/// <summary>
+/// A key that stands for something whose state changes over time (a v3 payment), not for one event: each delivery asks
+/// for a round of work that looks at the state after the delivery arrived. A final record covers the delivery when its
+/// last round began at or after <paramref name="NotBefore"/>; otherwise a new round begins on the same record, at most
+/// one in flight (the lease) and no sooner than <paramref name="Spacing"/> after the last one began. One record per key,
+/// whatever a sender posts.
+/// </summary>
+/// <param name="NotBefore">The earliest start of a round that covers this delivery (its arrival, plus a margin for clock skew).</param>
+/// <param name="Spacing">The shortest time between the starts of two rounds.</param>
+public sealed record ClaimRecurrence(DateTimeOffset NotBefore, TimeSpan Spacing);
 
 /// <summary>The answer to <see cref="IProcessedEventStore.ReopenAsync"/>.</summary>
 public enum ReopenStatus
@@ -118,7 +145,8 @@ public interface IProcessedEventStore
 {
     /// <summary>
     /// Claims <paramref name="eventId"/> for <paramref name="owner"/> for <paramref name="lease"/>: inserts a new record, or takes
-    /// over one that is Processing with an expired/released lease (or held by the same owner) or DeadLettered; every claim adds one attempt.
+    /// over one that is Processing with an expired/released lease (or held by the same owner) or DeadLettered, or a final one
+    /// that does not cover the delivery (<see cref="EventClaimInfo.Recurrence"/>); every claim adds one attempt.
     /// </summary>
     /// <exception cref="ArgumentException">The event id or owner is empty, or the lease is not positive.</exception>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>

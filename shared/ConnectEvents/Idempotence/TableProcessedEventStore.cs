@@ -44,6 +44,10 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         ArgumentNullException.ThrowIfNull(info);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         var (pk, rk) = Keys(eventId);
+        if (info.Body is { } body && StorableBody(body) is null)
+        {
+            info = info with { Body = null }; // too large to keep: the record is written without it
+        }
 
         ProcessedEventRecord? current = null;
         for (var loop = 0; loop < MaxLoops; loop++)
@@ -51,8 +55,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             var now = _time.GetUtcNow();
             if (current is null)
             {
-                var fresh = new ProcessedEventRecord(eventId, ProcessingState.Processing, owner, now + lease, 1,
-                    info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now, Body = StorableBody(info.Body) };
+                var fresh = ClaimRule.Fresh(eventId, owner, now, lease, info);
                 try
                 {
                     var added = await _table.RunAsync((t, c) => t.AddEntityAsync(ToEntity(fresh, pk, rk), c), ct);
@@ -68,31 +71,12 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
                 }
             }
 
-            switch (current.State)
+            if (ClaimRule.Refusal(current, owner, now, info.Recurrence) is { } refusal)
             {
-                case ProcessingState.Completed:
-                    return new ClaimResult(ClaimStatus.AlreadyCompleted, current);
-                case ProcessingState.Failed:
-                    return new ClaimResult(ClaimStatus.AlreadyFailed, current);
-                case ProcessingState.Processing when current.LeaseOwner != owner && current.LeaseExpiresAt > now:
-                    return new ClaimResult(ClaimStatus.InProgressElsewhere, current);
+                return refusal;
             }
 
-            // Processing with an expired or released lease, our own lease, or DeadLettered (a replay or late delivery): take over.
-            var takeover = current with
-            {
-                State = ProcessingState.Processing,
-                LeaseOwner = owner,
-                LeaseExpiresAt = now + lease,
-                Attempts = current.Attempts + 1,
-                EventType = current.EventType ?? info.EventType,
-                MerchantId = current.MerchantId ?? info.MerchantId,
-                PaymentId = current.PaymentId ?? info.PaymentId,
-                FirstSeenAt = current.FirstSeenAt ?? now,
-                CompletedAt = null,
-                UpdatedAt = now,
-                Body = current.Body ?? StorableBody(info.Body),
-            };
+            var takeover = ClaimRule.Takeover(current, owner, now, lease, info);
             try
             {
                 var updated = await ReplaceAsync(takeover, current.ETag, ct);
@@ -191,31 +175,27 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     public async Task<ReopenResult> ReopenAsync(string eventId, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
+        return await ReopenAsync(eventId, await GetAsync(eventId, ct), ct);
+    }
+
+    /// <summary>
+    /// <see cref="ReopenAsync(string, CancellationToken)"/> starting from <paramref name="known"/>, the record as the caller
+    /// just read it (null: none), so the record is read again only when it changed meanwhile (the write is ETag-conditional).
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    public async Task<ReopenResult> ReopenAsync(string eventId, ProcessedEventRecord? known, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        var current = known;
         for (var loop = 0; loop < MaxLoops; loop++)
         {
             var now = _time.GetUtcNow();
-            var current = await GetAsync(eventId, ct);
-            switch (current)
+            if (ReopenRule.Refusal(current, now) is { } refusal)
             {
-                case null:
-                    return new ReopenResult(ReopenStatus.NotFound, null);
-                case { State: ProcessingState.Completed }:
-                    return new ReopenResult(ReopenStatus.Completed, current);
-                case { State: ProcessingState.Processing }:
-                    return new ReopenResult(current.LeaseExpiresAt > now ? ReopenStatus.InProgress : ReopenStatus.AlreadyClaimable, current);
+                return refusal;
             }
 
-            // No lease at all (not one ending "now": a reader that sampled its clock a moment earlier would see it live), so
-            // the next ClaimAsync takes it over at once; the old outcome stays readable for operators.
-            var reopened = current with
-            {
-                State = ProcessingState.Processing,
-                LeaseExpiresAt = null,
-                Outcome = null,
-                CompletedAt = null,
-                LastError = Shorten($"reopened for replay; was {current.State}: {current.Outcome}"),
-                UpdatedAt = now,
-            };
+            var reopened = ReopenRule.Reopened(current!, now) with { LastError = Shorten($"reopened for replay; was {current!.State}: {current.Outcome}") };
             try
             {
                 var etag = await ReplaceAsync(reopened, current.ETag, ct);
@@ -224,6 +204,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             catch (RequestFailedException ex) when (ex.Status is 412 or 404)
             {
                 // Changed since read (a late delivery's outcome, a claim): decide again on what is there now.
+                current = await GetAsync(eventId, ct);
             }
         }
 
@@ -339,6 +320,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         StoreTable.SetIfNotNull(entity, "CompletedAt", r.CompletedAt);
         StoreTable.SetIfNotNull(entity, "LastError", r.LastError);
         StoreTable.SetIfNotNull(entity, "UpdatedAt", r.UpdatedAt);
+        StoreTable.SetIfNotNull(entity, "ClaimedAt", r.ClaimedAt);
         WriteDetail(entity, r.DetailJson);
         if (StorableBody(r.Body) is { } body)
         {
@@ -403,6 +385,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         {
             LastError = e.GetString("LastError"),
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
+            ClaimedAt = e.GetDateTimeOffset("ClaimedAt"),
             Body = e.GetBinary("Body") is { } body ? new ReadOnlyMemory<byte>(body) : (ReadOnlyMemory<byte>?)null, // a bare null would become an empty memory
         };
 }

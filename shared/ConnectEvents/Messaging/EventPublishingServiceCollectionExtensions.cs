@@ -31,7 +31,8 @@ public static class EventPublishingServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(Events(sp).TopicName));
         services.TryAddSingleton(sp => new ServiceBusTopicPublisher(
             sp.GetRequiredService<ServiceBusSender>(), Events(sp), sp.GetRequiredService<ILogger<ServiceBusTopicPublisher>>()));
-        services.TryAddSingleton(sp => new StorageQueueEventPublisher(sp.GetRequiredService<StorageClients>().Queue(Events(sp).QueueName)));
+        services.TryAddSingleton<QueueSenders>();
+        services.TryAddSingleton(sp => new StorageQueueEventPublisher(sp.GetRequiredService<QueueSenders>().For(Events(sp).QueueName)));
         // Whether the topic is on is decided when the publisher is first resolved, not here: hosts and tests may add settings after registration.
         services.TryAddSingleton<IEventPublisher>(sp => new FanOutEventPublisher(
             sp.GetRequiredService<StorageQueueEventPublisher>(),

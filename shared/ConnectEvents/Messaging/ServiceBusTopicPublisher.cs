@@ -72,32 +72,46 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
     {
         ArgumentNullException.ThrowIfNull(message);
         var meta = message.Metadata;
-        var sent = new ServiceBusMessage(BinaryData.FromBytes(message.Body))
-        {
-            MessageId = meta.EventId,
-            ContentType = ContentType,
-            Subject = meta.EventType,
-        };
+        var sent = CreateMessage(message.Body, new TopicEnvelope(meta.EventId, meta.EventType, meta.MerchantId, meta.ApiVersion, meta.ResourceType, meta.ResourceId,
+            meta.Created ?? meta.ReceivedAt, CloudEventSourcePrefix, CloudEventTypePrefix));
         var properties = sent.ApplicationProperties;
-        Add(properties, Properties.EventId, meta.EventId);
-        Add(properties, Properties.EventType, meta.EventType);
-        Add(properties, Properties.MerchantId, meta.MerchantId);
-        Add(properties, Properties.ApiVersion, meta.ApiVersion);
-        Add(properties, Properties.ResourceType, meta.ResourceType);
-        Add(properties, Properties.ResourceId, meta.ResourceId);
-        if (meta.ResourceType is { Length: > 0 } resource)
-        {
-            Add(properties, resource + "Id", meta.ResourceId);
-        }
-
         Add(properties, Properties.KeyId, meta.KeyId);
         Add(properties, Properties.Signature, meta.Signature);
         Add(properties, Properties.SignatureKeyId, meta.KeyId);
+        return sent;
+    }
+
+    /// <summary>
+    /// A topic message with the envelope every platform's events share (MessageId, Subject, filter properties and the
+    /// CloudEvents AMQP binding attributes), so one subscription filter language serves them all.
+    /// </summary>
+    public static ServiceBusMessage CreateMessage(ReadOnlyMemory<byte> body, TopicEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var messageId = ServiceBusMessageIds.For(envelope.EventId);
+        var sent = new ServiceBusMessage(BinaryData.FromBytes(body))
+        {
+            MessageId = messageId,
+            ContentType = ContentType,
+            Subject = envelope.EventType,
+        };
+        var properties = sent.ApplicationProperties;
+        Add(properties, Properties.EventId, envelope.EventId);
+        Add(properties, Properties.EventType, envelope.EventType);
+        Add(properties, Properties.MerchantId, envelope.MerchantId);
+        Add(properties, Properties.ApiVersion, envelope.ApiVersion);
+        Add(properties, Properties.ResourceType, envelope.ResourceType);
+        Add(properties, Properties.ResourceId, envelope.ResourceId);
+        if (envelope.ResourceType is { Length: > 0 } resource)
+        {
+            Add(properties, resource + "Id", envelope.ResourceId);
+        }
+
         Add(properties, Properties.CloudEventsSpecVersion, "1.0");
-        Add(properties, Properties.CloudEventsId, meta.EventId);
-        Add(properties, Properties.CloudEventsSource, CloudEventSourcePrefix + Uri.EscapeDataString(meta.MerchantId));
-        Add(properties, Properties.CloudEventsType, CloudEventTypePrefix + meta.EventType);
-        Add(properties, Properties.CloudEventsTime, Rfc3339(meta.Created ?? meta.ReceivedAt));
+        Add(properties, Properties.CloudEventsId, messageId);
+        Add(properties, Properties.CloudEventsSource, envelope.SourcePrefix + Uri.EscapeDataString(envelope.MerchantId));
+        Add(properties, Properties.CloudEventsType, envelope.TypePrefix + envelope.EventType);
+        Add(properties, Properties.CloudEventsTime, Rfc3339(envelope.Time));
         return sent;
     }
 

@@ -1,60 +1,45 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ConnectEvents.Messaging;
-using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace ConnectEvents.Platform3;
 
 /// <summary>
-/// A v3 notification waiting on the queue: who it is about (from the verified URL, never from the body) and the body
-/// itself, kept only as a diagnostic hint (base64) since the seed gives notifications no signature of their own.
-/// </summary>
-/// <param name="MerchantId">The merchant the URL was minted for.</param>
-/// <param name="Reference">The merchant's payment reference.</param>
-/// <param name="KeyId">The key that minted the URL.</param>
-/// <param name="ReceivedAt">When the notification arrived.</param>
-/// <param name="Hint">The body as received, base64; null when empty.</param>
-public sealed record NotificationMessage(string MerchantId, string Reference, string KeyId, DateTimeOffset ReceivedAt, string? Hint);
-
-/// <summary>
-/// The host-neutral notification endpoint: verify the URL's token (before the body is read), then enqueue durably. An
-/// answer of <see cref="IngressStatus.Accepted"/> means the notification is on the queue.
+/// The host-neutral notification endpoint: verify the URL (before the body is read), then enqueue the notification on
+/// <c>Platform3__QueueName</c>, visible after <c>Platform3__NotificationDelay</c> so that a burst of notifications of one
+/// payment is looked at by one inquiry.
 /// </summary>
 /// <param name="verifier">Checks the URL.</param>
-/// <param name="queue">The notifications queue (create-once and failure mapping of the webhook's queue publisher).</param>
-/// <param name="time">The clock.</param>
+/// <param name="queues">The app's queue senders.</param>
+/// <param name="options">The queue name and the delay.</param>
+/// <param name="time">The clock of <see cref="NotificationMessage.ReceivedAt"/>.</param>
 /// <param name="logger">Where acceptances and failures go.</param>
 public sealed partial class NotificationIngress(
-    NotificationUrlVerifier verifier, StorageQueueEventPublisher queue, TimeProvider time, ILogger<NotificationIngress> logger)
+    NotificationUrlVerifier verifier, QueueSenders queues, IOptionsMonitor<Platform3Options> options, TimeProvider time, ILogger<NotificationIngress> logger)
 {
-    /// <summary>Checks the URL's query parameters; <see cref="IngressStatus.Unavailable"/> when the key store cannot be asked.</summary>
-    public async Task<(IngressStatus Status, NotificationUrlVerification? Verification)> VerifyAsync(
-        StringValues merchantId, StringValues reference, StringValues keyId, StringValues signature, CancellationToken cancellationToken)
+    /// <summary>Checks the URL's query parameters, read through <paramref name="query"/> (a parameter's values by name).</summary>
+    public async ValueTask<NotificationUrlVerification> VerifyAsync(Func<string, StringValues> query, CancellationToken cancellationToken)
     {
-        NotificationUrlVerification verification;
-        try
+        ArgumentNullException.ThrowIfNull(query);
+        var verification = await verifier.VerifyAsync(
+            query(NotificationUrls.MerchantParameter), query(NotificationUrls.ReferenceParameter), query(NotificationUrls.ExpiresParameter),
+            query(NotificationUrls.KeyIdParameter), query(NotificationUrls.SignatureParameter), cancellationToken);
+        if (verification.Failure == NotificationUrlFailure.KeyStoreUnavailable)
         {
-            verification = await verifier.VerifyAsync(merchantId, reference, keyId, signature, cancellationToken);
+            LogKeyStoreUnavailable(logger);
         }
-        catch (SecretKeyStoreUnavailableException ex)
-        {
-            LogKeyStoreUnavailable(logger, ex.Message);
-            return (IngressStatus.Unavailable, null);
-        }
-
-        if (!verification.IsValid)
+        else if (!verification.IsValid)
         {
             LogRejected(logger, verification.Failure);
-            return (IngressStatus.Unauthorized, verification);
         }
 
-        return (IngressStatus.Accepted, verification);
+        return verification;
     }
 
-    /// <summary>Enqueues a verified notification with its body as hint; answers only after the queue has it.</summary>
-    public async Task<IngressResult> EnqueueAsync(NotificationUrlVerification verified, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>Enqueues a verified notification with its body; true once the queue has it, false when it could not be stored (answer 503).</summary>
+    /// <exception cref="ArgumentException"><paramref name="verified"/> is not a valid verification.</exception>
+    public async Task<bool> EnqueueAsync(NotificationUrlVerification verified, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verified);
         if (!verified.IsValid)
@@ -62,24 +47,20 @@ public sealed partial class NotificationIngress(
             throw new ArgumentException("Only a verified notification is enqueued.", nameof(verified));
         }
 
-        var receivedAt = time.GetUtcNow();
-        var message = new NotificationMessage(verified.MerchantId!, verified.Reference!, verified.KeyId!, receivedAt,
-            body.IsEmpty ? null : Convert.ToBase64String(body.Span));
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, Platform3Json.Default.NotificationMessage);
-        var id = NotificationProcessor.ClaimPrefix + verified.MerchantId + ":" + verified.Reference;
+        var settings = options.CurrentValue;
+        var message = new NotificationMessage(verified.MerchantId!, verified.Reference!, verified.KeyId!, time.GetUtcNow()) { Body = body };
         try
         {
-            await queue.PublishAsync(new EventMessage(bytes,
-                new EventMetadata(id, "v3.notification", verified.MerchantId!, "payment", verified.Reference, "v3", verified.KeyId!, receivedAt)), cancellationToken);
+            await queues.For(settings.QueueName).SendAsync(message.Encode(), settings.NotificationDelay, cancellationToken);
         }
         catch (Exception ex) when (ex is EventPublishException or EventTooLargeException)
         {
             LogEnqueueFailed(logger, verified.MerchantId!, ex.Message);
-            return new IngressResult(IngressStatus.Unavailable, "the notification could not be enqueued");
+            return false;
         }
 
         LogAccepted(logger, verified.MerchantId!, verified.KeyId!);
-        return new IngressResult(IngressStatus.Accepted, null, id);
+        return true;
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "v3 notification for merchant {MerchantId} accepted with key {KeyId}")]
@@ -92,15 +73,6 @@ public sealed partial class NotificationIngress(
     [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "v3 notification for merchant {MerchantId} not enqueued, answering 503: {Error}")]
     private static partial void LogEnqueueFailed(ILogger logger, string merchantId, string error);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "v3 notification answered 503: {Error}")]
-    private static partial void LogKeyStoreUnavailable(ILogger logger, string error);
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "v3 notification answered 503: the webhook secret key store is unavailable")]
+    private static partial void LogKeyStoreUnavailable(ILogger logger);
 }
-
-/// <summary>Source-generated JSON for the v3 platform's messages.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(NotificationMessage))]
-[JsonSerializable(typeof(InquiryBody))]
-[JsonSerializable(typeof(NotificationOutcome))]
-[JsonSerializable(typeof(VerifiedPaymentEvent))]
-[JsonSerializable(typeof(InquiryFailureDetail))]
-internal sealed partial class Platform3Json : JsonSerializerContext;

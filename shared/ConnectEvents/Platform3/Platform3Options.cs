@@ -41,6 +41,24 @@ public sealed class Platform3Options
     [Range(256, 32 * 1024)]
     public int MaxBodyBytes { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// How long a minted notification URL works (<c>Platform3__NotificationUrlLifetime</c>, default 7 days: longer than the
+    /// platform's retries); its expiry is inside the token, and a URL valid for longer than this is refused.
+    /// </summary>
+    public TimeSpan NotificationUrlLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a notification waits on the queue before it is looked at (<c>Platform3__NotificationDelay</c>, default 2 s):
+    /// notifications of one payment that arrive within this time are answered by one inquiry.
+    /// </summary>
+    public TimeSpan NotificationDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The shortest time between two inquiries of one payment (<c>Platform3__InquiryInterval</c>, default 5 s): whatever is
+    /// posted to a payment's URL, it costs at most one inquiry per interval.
+    /// </summary>
+    public TimeSpan InquiryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Seconds the caller is told to wait (Retry-After) when the notification could not be stored.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 30;

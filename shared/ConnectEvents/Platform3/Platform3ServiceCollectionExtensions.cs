@@ -1,8 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using ConnectEvents.ConnectApi;
-using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -15,32 +13,25 @@ using Polly;
 namespace ConnectEvents.Platform3;
 
 /// <summary>
-/// Registers the v3 platform: notification URLs, the notification ingress, the Inquiry client and the processor. The
-/// rule: the platform is on exactly when <c>Platform3__Endpoint</c> is set (non-blank); otherwise its settings are not
-/// checked, its notification route answers 404 and its queue function is not run, whatever the other <c>Platform3__*</c> settings say.
+/// Registers the v3 platform: notification URLs, the notification ingress, the Inquiry client and the pipeline. The
+/// platform is on exactly when <c>Platform3__Endpoint</c> is set (<see cref="EnabledPlatforms"/>); otherwise its settings
+/// are not checked, its notification route answers 404 and its queue function is not run.
 /// </summary>
 public static class Platform3ServiceCollectionExtensions
 {
     /// <summary>The named HttpClient behind <see cref="IInquiryClient"/>.</summary>
     public const string HttpClientName = "platform3";
 
-    /// <summary>True when <c>Platform3__Endpoint</c> is set: the one switch of the v3 platform.</summary>
-    public static bool IsEnabled(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return !string.IsNullOrWhiteSpace(configuration[Platform3Options.SectionName + ":" + nameof(Platform3Options.Endpoint)]);
-    }
-
     /// <summary>
-    /// Adds the v3 platform's services; they are used only while <see cref="IsEnabled"/> (see <see cref="Platform3Switch"/>),
-    /// and its settings are validated at start-up, naming the setting, only then.
+    /// Adds the v3 platform's services; they are used only while the platform is on, and its settings are validated at
+    /// start-up, naming the setting, only then. Everything is constructible while it is off, so a function class can take
+    /// them in its constructor and answer 404.
     /// </summary>
-    /// <remarks>Needs the webhook secret key store (<see cref="ISecretKeyStore"/>), registered by <c>AddConnectWebhooks</c>.</remarks>
+    /// <remarks>Needs the webhook secret key store (<see cref="ISecretKeyStore"/>), registered by <c>AddConnectWebhooks</c>, and the processing engine (<c>AddEventProcessing</c>).</remarks>
     public static IServiceCollection AddPlatform3(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        // Registered always, switched at use: hosts and tests may add settings after registration (as for the topic).
-        services.TryAddSingleton(new Platform3Switch(configuration));
+        services.AddEnabledPlatforms(configuration);
         services.AddOptions<Platform3Options>()
             .Bind(configuration.GetSection(Platform3Options.SectionName))
             .Validate(o => o.Endpoint is null || o.Endpoint is { IsAbsoluteUri: true } e && (e.Scheme == Uri.UriSchemeHttps || e.Scheme == Uri.UriSchemeHttp),
@@ -52,38 +43,38 @@ public static class Platform3ServiceCollectionExtensions
             .Validate(o => o.Endpoint is null || IsQueueName(o.QueueName), "Platform3__QueueName must be 3-63 lowercase letters, digits and single dashes.")
             .Validate(o => o.Endpoint is null || o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout && o.RetryBaseDelay >= TimeSpan.Zero,
                 "Platform3__AttemptTimeout must be positive and at most Platform3__TotalTimeout.")
+            .Validate(o => o.Endpoint is null || o.NotificationUrlLifetime > TimeSpan.Zero && o.NotificationUrlLifetime <= TimeSpan.FromDays(365),
+                "Platform3__NotificationUrlLifetime must be more than 0 and at most 365 days.")
+            .Validate(o => o.Endpoint is null || o.NotificationDelay >= TimeSpan.Zero && o.NotificationDelay <= TimeSpan.FromMinutes(5),
+                "Platform3__NotificationDelay must be between 0 and 5 minutes.")
+            .Validate(o => o.Endpoint is null || o.InquiryInterval >= TimeSpan.Zero && o.InquiryInterval <= TimeSpan.FromHours(1),
+                "Platform3__InquiryInterval must be between 0 and 1 hour.")
             .Validate(o => o.Endpoint is null || o.ResultCodes.All(r => ResultCodeClassifier.IsPattern(r.Pattern) && TryCategory(r.Category, out _)),
                 "Every Platform3__ResultCodes__<n> needs a Pattern of one to three groups of three digits (e.g. 800.100) and a Category " +
                 "(Success, Pending, DeclinedByBank, DeclinedByRisk, InvalidRequest, SystemError or Unknown).")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Platform3Options>, Platform3OptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
         services.AddStorageClients(configuration);
-        services.AddProcessedEventStore(configuration);
+        services.TryAddSingleton<QueueSenders>();
 
         services.TryAddSingleton(sp => new ResultCodeClassifier(
             sp.GetRequiredService<IOptions<Platform3Options>>().Value.ResultCodes
                 .Select(r => new ResultCodeRule(r.Pattern!, TryCategory(r.Category, out var c) ? c : ResultCategory.Unknown))));
         services.TryAddSingleton<NotificationUrlVerifier>();
-        services.TryAddSingleton(sp => new NotificationIngress(
-            sp.GetRequiredService<NotificationUrlVerifier>(),
-            new StorageQueueEventPublisher(sp.GetRequiredService<StorageClients>().Queue(sp.GetRequiredService<IOptions<Platform3Options>>().Value.QueueName)),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<NotificationIngress>>()));
+        services.TryAddSingleton<NotificationIngress>();
         AddInquiryClient(services);
-        services.TryAddSingleton<NotificationHandler>();
         // The topic is on when the Connect events' is: the same ServiceBusConnection and Events__TopicName.
-        services.TryAddSingleton(sp => new NotificationProcessor(
-            sp.GetRequiredService<IProcessedEventStore>(),
-            sp.GetRequiredService<NotificationHandler>(),
+        services.TryAddSingleton(sp => new NotificationHandler(
+            sp.GetRequiredService<IInquiryClient>(),
+            sp.GetRequiredService<ResultCodeClassifier>(),
             ServiceBusClientFactory.IsConfigured(configuration)
                 ? new VerifiedEventPublisher(sp.GetRequiredService<ServiceBusSender>(), sp.GetRequiredService<IOptions<EventsOptions>>().Value,
                     sp.GetRequiredService<ILogger<VerifiedEventPublisher>>())
                 : null,
-            sp.GetRequiredService<IOptions<ProcessingOptions>>(),
-            sp.GetRequiredService<ILogger<NotificationProcessor>>(),
-            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<NotificationHandler>>()));
+        services.TryAddSingleton<NotificationPipeline>();
         return services;
     }
 
@@ -93,8 +84,12 @@ public static class Platform3ServiceCollectionExtensions
         services.TryAddTransient<BearerTokenHandler>();
         var http = services.AddHttpClient<IInquiryClient, InquiryClient>(HttpClientName, (sp, http) =>
             {
-                var endpoint = sp.GetRequiredService<IOptionsMonitor<Platform3Options>>().CurrentValue.Endpoint!;
-                http.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+                // Off, there is no endpoint: the client is still constructible (function classes take it), never called.
+                if (sp.GetRequiredService<IOptionsMonitor<Platform3Options>>().CurrentValue.Endpoint is { } endpoint)
+                {
+                    http.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+                }
+
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
             .ConfigurePrimaryHttpMessageHandler(ConnectClientServiceCollectionExtensions.PrimaryHandler)
@@ -120,14 +115,4 @@ public static class Platform3ServiceCollectionExtensions
     private static bool IsQueueName(string? name) =>
         name is { Length: >= 3 and <= 63 } && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && !name.Contains("--", StringComparison.Ordinal);
-}
-
-/// <summary>Whether the v3 platform is on, read from the final configuration when first asked (<c>Platform3__Endpoint</c> set).</summary>
-/// <param name="configuration">The app's configuration.</param>
-public sealed class Platform3Switch(IConfiguration configuration)
-{
-    private readonly Lazy<bool> _enabled = new(() => Platform3ServiceCollectionExtensions.IsEnabled(configuration));
-
-    /// <summary>True when <c>Platform3__Endpoint</c> is set.</summary>
-    public bool IsEnabled => _enabled.Value;
 }

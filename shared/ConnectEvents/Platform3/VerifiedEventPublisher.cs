@@ -5,28 +5,12 @@ using Microsoft.Extensions.Logging;
 
 namespace ConnectEvents.Platform3;
 
-/// <summary>The normalized event subscribers receive for a verified v3 payment result.</summary>
-/// <param name="Id">The event id (also MessageId): <c>v3:&lt;merchant&gt;:&lt;reference&gt;:&lt;verified code&gt;</c>.</param>
-/// <param name="Platform">Always <c>v3</c>.</param>
-/// <param name="MerchantId">The merchant.</param>
-/// <param name="Reference">The merchant's payment reference.</param>
-/// <param name="PaymentId">The platform's payment id.</param>
-/// <param name="ResultCode">The verified result code.</param>
-/// <param name="Category">Its category.</param>
-/// <param name="Description">The platform's description.</param>
-/// <param name="Amount">The amount.</param>
-/// <param name="Currency">The currency.</param>
-/// <param name="NotifiedAt">When the notification arrived.</param>
-/// <param name="VerifiedAt">When the inquiry answered.</param>
-public sealed record VerifiedPaymentEvent(
-    string Id, string Platform, string MerchantId, string Reference, string? PaymentId, string ResultCode, string Category,
-    string? Description, string? Amount, string? Currency, DateTimeOffset NotifiedAt, DateTimeOffset VerifiedAt);
-
 /// <summary>
-/// Sends verified v3 results to the Service Bus topic with the envelope properties of Connect events
-/// (<see cref="ServiceBusTopicPublisher.CreateMessage"/>), and a CloudEvents source and type that name the platform:
-/// <c>urn:platform3:merchant:&lt;id&gt;</c> and <c>com.platform3.payment.&lt;category&gt;</c>. The MessageId is the
-/// verified result, so the topic's duplicate detection drops a second report of the same result.
+/// Sends a verified v3 status change to the Service Bus topic, with the envelope every platform's events share
+/// (<see cref="ServiceBusTopicPublisher.CreateMessage(ReadOnlyMemory{byte}, TopicEnvelope)"/>) and a CloudEvents source and
+/// type that name the platform: <c>urn:platform3:merchant:&lt;id&gt;</c> and <c>com.platform3.payment.&lt;category&gt;</c>. No
+/// key id or signature: the body is ours, not the platform's. The MessageId is the change's id, so the topic's duplicate
+/// detection drops a redelivered report of the same change.
 /// </summary>
 /// <param name="sender">The topic's sender (the app's one).</param>
 /// <param name="options">The publish budget.</param>
@@ -48,34 +32,26 @@ public sealed partial class VerifiedEventPublisher(ServiceBusSender sender, Even
     /// <summary>The application property with the result category.</summary>
     public const string ResultCategoryProperty = "resultCategory";
 
-    /// <summary>The message for one verified result.</summary>
-    public static ServiceBusMessage CreateMessage(NotificationMessage notification, NotificationOutcome outcome)
+    /// <summary>The message for one verified change.</summary>
+    public static ServiceBusMessage CreateMessage(VerifiedPaymentEvent change)
     {
-        ArgumentNullException.ThrowIfNull(notification);
-        ArgumentNullException.ThrowIfNull(outcome);
-        var id = NotificationProcessor.ClaimKey(outcome.MerchantId, outcome.Reference, outcome.ResultCode);
-        var eventType = "payment." + outcome.Category;
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new VerifiedPaymentEvent(id, "v3", outcome.MerchantId, outcome.Reference, outcome.PaymentId, outcome.ResultCode, outcome.Category,
-                outcome.Description, outcome.Amount, outcome.Currency, notification.ReceivedAt, outcome.VerifiedAt),
-            Platform3Json.Default.VerifiedPaymentEvent);
-        // No key id or signature: the body is ours, not the platform's, and a webhook key id here would mislead.
-        var message = ServiceBusTopicPublisher.CreateMessage(new EventMessage(body,
-            new EventMetadata(id, eventType, outcome.MerchantId, "payment", outcome.Reference, "v3", "", notification.ReceivedAt, null, outcome.VerifiedAt)));
+        ArgumentNullException.ThrowIfNull(change);
+        var eventType = "payment." + change.Category;
+        var body = JsonSerializer.SerializeToUtf8Bytes(change, Platform3Json.Default.VerifiedPaymentEvent);
+        var message = ServiceBusTopicPublisher.CreateMessage(body, new TopicEnvelope(change.Id, eventType, change.MerchantId, "v3", "payment",
+            change.Reference, change.VerifiedAt, CloudEventSourcePrefix, CloudEventTypePrefix));
         var properties = message.ApplicationProperties;
-        properties[ServiceBusTopicPublisher.Properties.CloudEventsSource] = CloudEventSourcePrefix + Uri.EscapeDataString(outcome.MerchantId);
-        properties[ServiceBusTopicPublisher.Properties.CloudEventsType] = CloudEventTypePrefix + eventType;
         properties[PlatformProperty] = "v3";
-        properties[ResultCodeProperty] = outcome.ResultCode;
-        properties[ResultCategoryProperty] = outcome.Category;
+        properties[ResultCodeProperty] = change.ResultCode;
+        properties[ResultCategoryProperty] = change.Category;
         return message;
     }
 
-    /// <summary>Sends the event within <c>Events__PublishTimeout</c>.</summary>
-    /// <exception cref="EventPublishException">The topic did not take it (the caller delivers the notification again).</exception>
-    public async Task PublishAsync(NotificationMessage notification, NotificationOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>Sends the change within <c>Events__PublishTimeout</c>; returns its MessageId.</summary>
+    /// <exception cref="EventPublishException">The topic did not take it (the notification is delivered again).</exception>
+    public async Task<string> PublishAsync(VerifiedPaymentEvent change, CancellationToken cancellationToken)
     {
-        var message = CreateMessage(notification, outcome);
+        var message = CreateMessage(change);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.PublishTimeout);
         try
@@ -89,6 +65,7 @@ public sealed partial class VerifiedEventPublisher(ServiceBusSender sender, Even
         }
 
         LogSent(logger, message.MessageId, sender.EntityPath);
+        return message.MessageId;
     }
 
     [LoggerMessage(EventId = 7020, Level = LogLevel.Debug, Message = "v3 event {EventId} sent to Service Bus topic {Topic}")]

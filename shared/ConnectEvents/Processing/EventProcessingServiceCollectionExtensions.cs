@@ -1,5 +1,6 @@
 using ConnectEvents.ConnectApi;
 using ConnectEvents.Idempotence;
+using ConnectEvents.Messaging;
 using ConnectEvents.Processing.Handlers;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConnectEvents.Processing;
 
-/// <summary>Registers event processing: policy options, the Connect client, the Table stores, the exactly-once processor, one handler per event family and the queue-trigger adapter.</summary>
+/// <summary>Registers event processing: policy options, the Connect client, the Table stores, the exactly-once processor, one handler per Connect event family that is acted on, and the queue-trigger adapter.</summary>
 public static class EventProcessingServiceCollectionExtensions
 {
     /// <summary>The host.json setting (as configuration key) that decides how many deliveries a queue message gets.</summary>
@@ -52,7 +53,7 @@ public static class EventProcessingServiceCollectionExtensions
         }
     }
 
-    /// <summary>Adds the processor and <see cref="QueueDelivery"/>, which the queue-triggered function calls.</summary>
+    /// <summary>Adds the exactly-once processor, Connect's <see cref="ConnectEventPipeline"/> and <see cref="QueueDelivery"/>, which the queue-triggered functions call.</summary>
     public static IServiceCollection AddEventProcessing(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -64,19 +65,19 @@ public static class EventProcessingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddConnectClient(configuration);
         services.AddProcessedEventStore(configuration).AddTokenVault(configuration);
+        services.AddValidatedOptions<EventsOptions>(configuration, EventsOptions.SectionName);
+        services.TryAddSingleton<QueueSenders>();
+        services.TryAddSingleton<IDeliveryDeferral, QueueDeliveryDeferral>();
         services.TryAddSingleton<ExactlyOnceProcessor>();
+        // Refunds, payouts and disputes have no handler: the router records them as no-action, which is all they need.
         services.TryAddEnumerable(
         [
             ServiceDescriptor.Singleton<IConnectFamilyHandler, PaymentHandler>(),
-            ServiceDescriptor.Singleton<IConnectFamilyHandler, RefundHandler>(),
-            ServiceDescriptor.Singleton<IConnectFamilyHandler, PayoutHandler>(),
             ServiceDescriptor.Singleton<IConnectFamilyHandler, TokenHandler>(),
-            ServiceDescriptor.Singleton<IConnectFamilyHandler, DisputeHandler>(),
         ]);
         services.TryAddSingleton<ConnectEventHandlers>();
-        services.TryAddSingleton<EventProcessor>();
+        services.TryAddSingleton<ConnectEventPipeline>();
         services.TryAddSingleton<QueueDelivery>();
-        services.TryAddSingleton<IDeliveryDeferral, QueueDeliveryDeferral>();
 
         return services;
     }

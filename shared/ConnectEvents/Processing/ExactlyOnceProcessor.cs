@@ -9,29 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.Processing;
 
-/// <summary>Acts on one event of some platform; runs inside a claim and knows nothing of claims, leases or deliveries.</summary>
-/// <typeparam name="TEvent">What the handler reads (for Connect, the event's envelope).</typeparam>
-public interface IProcessingHandler<in TEvent>
-{
-    /// <summary>
-    /// Does what the event asks for and returns the outcome word stored on the record (<c>captured</c>, <c>no-action</c>, …),
-    /// writing what it did into <paramref name="detail"/> as it goes (kept on a Failed record too). A throw is classified by
-    /// <see cref="FailureClassifier"/>: permanent failures are recorded, the rest come back on another delivery.
-    /// </summary>
-    Task<string> HandleAsync(TEvent evt, ProcessingDetail detail, CancellationToken cancellationToken);
-}
-
-/// <summary>What the exactly-once processor claims.</summary>
-/// <param name="Key">The processed-event store key; the caller chooses it, so platforms cannot collide (Connect: the event id).</param>
-/// <param name="EventId">The event's own id, for logs and summaries.</param>
-/// <param name="Info">What is stored with the claim for operators.</param>
-public sealed record ClaimRequest(string Key, string EventId, EventClaimInfo Info);
-
 /// <summary>
 /// Runs a handler exactly once per claim key: claims the key in the processed-event store, runs the handler, records the
 /// outcome (Completed) or a permanent failure (Failed), gives the claim back after a transient one (or marks it
-/// dead-lettered on the last delivery), defers when another delivery holds the last delivery's lease, and quarantines
-/// bodies nobody can use. Knows nothing of payments: the handler and the claim key come from the caller.
+/// dead-lettered on the last delivery), defers a copy onto the delivering queue when another delivery holds the key (or
+/// a recurring key's next round may not begin yet), and quarantines messages nobody can use. Knows nothing of payments:
+/// the handler and the claim key come from the caller. The only caller of the store's claim.
 /// </summary>
 public sealed partial class ExactlyOnceProcessor
 {
@@ -64,6 +47,7 @@ public sealed partial class ExactlyOnceProcessor
         ArgumentNullException.ThrowIfNull(message);
         var started = Stopwatch.GetTimestamp();
         var id = claim.EventId;
+        var type = claim.Info.EventType;
         using var scope = _logger.BeginScope(new Dictionary<string, object?>
         {
             ["EventId"] = id, ["EventType"] = claim.Info.EventType, ["MerchantId"] = claim.Info.MerchantId, ["PaymentId"] = claim.Info.PaymentId, ["Delivery"] = message.DeliveryCount,
@@ -77,34 +61,44 @@ public sealed partial class ExactlyOnceProcessor
         catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is FailureClass.Transient or FailureClass.Permanent)
         {
             LogTransient(_logger, id, "the processed-event store is unavailable", ex.Message);
-            return new(ProcessingDisposition.Retry, $"event {id}: store unavailable, retry later", id);
+            return new(ProcessingDisposition.Retry, $"event {id}: store unavailable, retry later", id, null, type);
         }
 
         switch (claimed.Status)
         {
             case ClaimStatus.AlreadyCompleted or ClaimStatus.AlreadyFailed:
                 LogSkipped(_logger, id, claimed.Status);
-                return new(ProcessingDisposition.Skipped, $"event {id}: {claimed.Status}, skipped", id);
+                return new(ProcessingDisposition.Skipped, $"event {id}: {claimed.Status}, skipped", id, null, type);
             case ClaimStatus.InProgressElsewhere when message.IsLastDelivery:
                 // Never the end of the event: its holder may have died. Come back when its lease can have run out, as a
                 // new message with a budget of its own; the claim then takes an expired lease over.
-                return await DeferAsync(message, id, claimed.Record?.LeaseExpiresAt, null, cancellationToken);
+                return await DeferAsync(message, id, type, claimed.Record?.LeaseExpiresAt, null, cancellationToken);
             case ClaimStatus.InProgressElsewhere:
                 // Usually a duplicate in flight (Worldline delivers at least once) whose holder finishes soon. A copy comes
                 // back after the trigger's own redelivery delay and then sees the outcome; failing this invocation instead
                 // would log an error for a normal duplicate and spend one of the event's deliveries.
-                return await DeferAsync(message, id, claimed.Record?.LeaseExpiresAt, _options.CurrentValue.RedeliveryDelay, cancellationToken);
+                return await DeferAsync(message, id, type, claimed.Record?.LeaseExpiresAt, _options.CurrentValue.RedeliveryDelay, cancellationToken);
+            case ClaimStatus.NotYet:
+                // A recurring key whose last round began too recently: this delivery gets its own round once the spacing
+                // has passed (the copy then either finds a round that covers it or starts one).
+                return await DeferAsync(message, id, type, claimed.RetryAt, null, cancellationToken);
         }
 
         var record = claimed.Record!;
         var detail = new ProcessingDetail { Delivery = message.DeliveryCount };
+        if (claim.Info.Recurrence is not null && record.DetailJson is { } previous)
+        {
+            // A new round of a recurring key starts from the status the last round ended with.
+            detail.StatusBefore = PreviousStatus(previous);
+        }
+
         try
         {
             var outcome = await handler.HandleAsync(evt, detail, cancellationToken);
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken);
-            LogCompleted(_logger, id, claim.Info.EventType ?? string.Empty, outcome, detail.ElapsedMs);
-            return new(ProcessingDisposition.Completed, $"event {id} ({claim.Info.EventType}): {outcome}", id, outcome);
+            LogCompleted(_logger, id, type ?? string.Empty, outcome, detail.ElapsedMs);
+            return new(ProcessingDisposition.Completed, $"event {id} ({type}): {outcome}", id, outcome, type);
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is var failure && failure != FailureClass.Cancelled)
         {
@@ -114,22 +108,22 @@ public sealed partial class ExactlyOnceProcessor
                     detail.RecordFailure(ex);
                     detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     LogPermanentFailure(id, ex);
-                    return await FailPermanentlyAsync(record, id, FailureClassifier.PermanentReason(ex), detail, message.IsLastDelivery, cancellationToken);
+                    return await FailPermanentlyAsync(record, id, type, FailureClassifier.PermanentReason(ex), detail, message.IsLastDelivery, cancellationToken);
                 case FailureClass.LeaseLost:
                     // Another delivery took the event over after our lease ran out; every action was idempotent, it records the outcome.
-                    return LeaseLost(id);
+                    return LeaseLost(id, type);
                 case FailureClass.Transient:
                     LogTransient(_logger, id, FailureClassifier.Source(ex), ex.Message);
-                    return await GiveBackAsync(record, id, ex, message.IsLastDelivery);
+                    return await GiveBackAsync(record, id, type, ex, message.IsLastDelivery);
                 default:
                     // Unexpected (a bug, an injected crash): never lose the event, let the trigger deliver it again.
                     LogUnexpected(_logger, ex, id);
-                    return await GiveBackAsync(record, id, ex, message.IsLastDelivery);
+                    return await GiveBackAsync(record, id, type, ex, message.IsLastDelivery);
             }
         }
     }
 
-    /// <summary>Keeps a body nobody can use (not an event, no id) in quarantine, so it is neither lost nor retried forever.</summary>
+    /// <summary>Keeps a message nobody can use (not an event, no id) in quarantine, so it is neither lost nor retried forever.</summary>
     public async Task<ProcessingResult> QuarantineAsync(TriggerMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -159,20 +153,20 @@ public sealed partial class ExactlyOnceProcessor
         }
     }
 
-    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string reason, ProcessingDetail detail, bool lastDelivery, CancellationToken ct)
+    private async Task<ProcessingResult> FailPermanentlyAsync(ProcessedEventRecord record, string eventId, string? type, string reason, ProcessingDetail detail, bool lastDelivery, CancellationToken ct)
     {
         try
         {
             await _store.FailAsync(record, reason, Serialize(detail), ct);
-            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId, reason);
+            return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId, reason, type);
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, ct) is FailureClass.LeaseLost or FailureClass.Transient)
         {
-            return ex is LeaseLostException ? LeaseLost(eventId) : await GiveBackAsync(record, eventId, ex, lastDelivery);
+            return ex is LeaseLostException ? LeaseLost(eventId, type) : await GiveBackAsync(record, eventId, type, ex, lastDelivery);
         }
     }
 
-    private async Task<ProcessingResult> GiveBackAsync(ProcessedEventRecord record, string eventId, Exception error, bool lastDelivery)
+    private async Task<ProcessingResult> GiveBackAsync(ProcessedEventRecord record, string eventId, string? type, Exception error, bool lastDelivery)
     {
         var reason = $"{error.GetType().Name}: {error.Message}";
         try
@@ -180,7 +174,7 @@ public sealed partial class ExactlyOnceProcessor
             if (lastDelivery)
             {
                 await _store.MarkDeadLetteredAsync(record.EventId, $"poisoned after the last delivery: {reason}", CancellationToken.None);
-                return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, poisoned: {reason}", eventId);
+                return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, poisoned: {reason}", eventId, null, type);
             }
 
             // End the lease now so the next delivery can take over at once instead of waiting for it to expire.
@@ -191,13 +185,13 @@ public sealed partial class ExactlyOnceProcessor
             // The lease expires on its own; the trigger still redelivers.
         }
 
-        return new(lastDelivery ? ProcessingDisposition.DeadLettered : ProcessingDisposition.Retry, $"event {eventId}: retry later: {reason}", eventId);
+        return new(lastDelivery ? ProcessingDisposition.DeadLettered : ProcessingDisposition.Retry, $"event {eventId}: retry later: {reason}", eventId, null, type);
     }
 
-    private async Task<ProcessingResult> DeferAsync(TriggerMessage message, string eventId, DateTimeOffset? leaseExpiresAt, TimeSpan? atMost, CancellationToken ct)
+    private async Task<ProcessingResult> DeferAsync(TriggerMessage message, string eventId, string? type, DateTimeOffset? until, TimeSpan? atMost, CancellationToken ct)
     {
-        // One second past the lease: the claim compares against the store's clock, and a little margin costs nothing.
-        var remaining = (leaseExpiresAt ?? _time.GetUtcNow()) - _time.GetUtcNow();
+        // One second past the lease (or the next round): the claim compares against the store's clock, and a little margin costs nothing.
+        var remaining = (until ?? _time.GetUtcNow()) - _time.GetUtcNow();
         var delay = (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) + TimeSpan.FromSeconds(1);
         if (atMost is { } cap && cap < delay)
         {
@@ -205,20 +199,32 @@ public sealed partial class ExactlyOnceProcessor
         }
         try
         {
-            await _deferral.DeferAsync(message.Body, delay, ct);
+            await _deferral.DeferAsync(message.Queue, message.Body, delay, ct);
         }
         catch (EventPublishException ex)
         {
             // Not deferred: fail this delivery instead, so the trigger redelivers it (or poisons it, replayable, after the last).
             LogTransient(_logger, eventId, "the deferred copy could not be queued", ex.Message);
-            return new(ProcessingDisposition.Retry, $"event {eventId}: in progress elsewhere and not deferred, retry later", eventId);
+            return new(ProcessingDisposition.Retry, $"event {eventId}: in progress elsewhere and not deferred, retry later", eventId, null, type);
         }
 
         LogDeferred(_logger, eventId, delay.TotalSeconds);
-        return new(ProcessingDisposition.Deferred, $"event {eventId}: in progress elsewhere, delivered again in {delay.TotalSeconds:F0} s", eventId);
+        return new(ProcessingDisposition.Deferred, $"event {eventId}: in progress elsewhere, delivered again in {delay.TotalSeconds:F0} s", eventId, null, type);
     }
 
-    private static ProcessingResult LeaseLost(string eventId) => new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId);
+    private static ProcessingResult LeaseLost(string eventId, string? type) => new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId, null, type);
+
+    private static string? PreviousStatus(string detailJson)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(detailJson, ProcessingJsonContext.Default.ProcessingDetail)?.StatusAfter;
+        }
+        catch (JsonException)
+        {
+            return null; // a detail written by something else: the round starts from nothing known
+        }
+    }
 
     private static string Serialize(ProcessingDetail detail) => JsonSerializer.Serialize(detail, ProcessingJsonContext.Default.ProcessingDetail);
 
@@ -237,10 +243,10 @@ public sealed partial class ExactlyOnceProcessor
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Event {EventId} hit an unexpected error; it will be retried")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string eventId);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Message {MessageId} is not a usable Connect event ({Reason}); quarantined as {QuarantineId}")]
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Message {MessageId} is not a usable event ({Reason}); quarantined as {QuarantineId}")]
     private static partial void LogQuarantined(ILogger logger, string? messageId, string reason, string quarantineId);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Event {EventId} is held by another delivery; a copy comes back in {DelaySeconds:F0} s, when that lease can have expired")]
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Event {EventId} is held by another delivery or its next round is not due; a copy comes back in {DelaySeconds:F0} s")]
     private static partial void LogDeferred(ILogger logger, string eventId, double delaySeconds);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Event {EventId} failed permanently: {Reason}: {Detail}")]

@@ -15,9 +15,9 @@ public sealed class StorageFailureMessageTests
         var storage = StorageClients.FromConnectionString(
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
             $"QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;");
-        var publisher = new StorageQueueEventPublisher(storage.Queue("connect-events"));
+        var sender = new QueueSender(storage.Queue("connect-events"));
 
-        var error = await Assert.ThrowsAsync<EventPublishException>(() => publisher.PublishLaterAsync(new byte[] { 1 }, TimeSpan.Zero, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<EventPublishException>(() => sender.SendAsync(new byte[] { 1 }, TimeSpan.Zero, CancellationToken.None));
 
         Assert.Equal($"Storage queue 'connect-events' did not accept the event: connection refused at http://127.0.0.1:{port}: is Azurite running?", error.Message);
         Assert.False(error.IsConfigurationError);

@@ -17,7 +17,7 @@ public sealed class StorageRecreationTests(AzuriteFixture fixture)
     public async Task AQueueDeletedAfterFirstUseIsCreatedAgainAndTheEventKept()
     {
         var queue = StorageClients.FromConnectionString(fixture.ConnectionString).Queue(AzuriteFixture.UniqueName("recreate"));
-        var publisher = new StorageQueueEventPublisher(queue);
+        var publisher = new StorageQueueEventPublisher(new QueueSender(queue));
         await publisher.PublishAsync(Message(), CancellationToken.None);
 
         await queue.DeleteAsync();
@@ -57,7 +57,7 @@ public sealed class StorageRecreationTests(AzuriteFixture fixture)
     {
         var queue = new QueueClient(WrongKey(fixture.ConnectionString), AzuriteFixture.UniqueName("refused"), StorageClients.DefaultQueueOptions());
 
-        var error = await Assert.ThrowsAsync<EventPublishException>(() => new StorageQueueEventPublisher(queue).PublishAsync(Message(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<EventPublishException>(() => new StorageQueueEventPublisher(new QueueSender(queue)).PublishAsync(Message(), CancellationToken.None));
 
         Assert.True(error.IsConfigurationError, error.Message);
     }

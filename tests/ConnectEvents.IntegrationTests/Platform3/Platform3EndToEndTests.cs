@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Connect.Simulator;
 using ConnectEvents.Idempotence;
@@ -33,13 +34,13 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
         var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => run.PostAsync(url, Hint("800.100.153"))));
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
 
-        var key = NotificationProcessor.ClaimKey(Merchant, reference, "800.100.153");
+        var key = NotificationPipeline.ClaimKey(Merchant, reference);
         var record = await run.Pipeline.WaitForStateAsync(key, ProcessingState.Completed, TimeSpan.FromSeconds(60));
         await run.WaitForQueueDrainedAsync();
         Assert.Equal("declined-by-bank 800.100.153", record.Outcome);
         var detail = JsonNode.Parse(record.DetailJson!)!;
-        Assert.Equal("800.100.153", detail["resultCode"]!.GetValue<string>());
-        Assert.Equal("declined-by-bank", detail["category"]!.GetValue<string>());
+        Assert.Equal("800.100.153", detail["statusAfter"]!.GetValue<string>());
+        Assert.Equal("800.100.153 declined-by-bank", detail["actions"]![0]!["status"]!.GetValue<string>());
         Assert.Single(await run.InquiriesAsync(reference));
     }
 
@@ -63,6 +64,8 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
             good.Replace(sig, sig[..^1] + (sig[^1] == 'A' ? 'B' : 'A'), StringComparison.Ordinal),
             good.Replace("&sig=" + sig, "", StringComparison.Ordinal),
             good + "&sig=" + sig,
+            V3Run.Url(reference, expiresAt: DateTimeOffset.UtcNow.AddMinutes(-1)),
+            V3Run.Url(reference, expiresAt: DateTimeOffset.UtcNow.AddDays(30)),
         ];
         foreach (var url in refused)
         {
@@ -95,10 +98,11 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, await run.PostAsync(V3Run.Url(reference), Hint(null)));
 
-        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, null), ProcessingState.Failed, TimeSpan.FromSeconds(30));
+        var record = await run.Pipeline.WaitForStateAsync(NotificationPipeline.ClaimKey(Merchant, reference), ProcessingState.Failed, TimeSpan.FromSeconds(30));
         await run.WaitForQueueDrainedAsync();
         Assert.Equal(reason, record.Outcome);
-        Assert.Equal("unknown", JsonNode.Parse(record.DetailJson!)!["category"]!.GetValue<string>());
+        var inquiry = JsonNode.Parse(record.DetailJson!)!["actions"]![0]!;
+        Assert.Equal(("inquiry", reason["inquiry-".Length..]), (inquiry["name"]!.GetValue<string>(), inquiry["status"]!.GetValue<string>()));
         Assert.Single(await run.InquiriesAsync(reference));
     }
 
@@ -112,7 +116,7 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, await run.PostAsync(V3Run.Url(reference), Hint("000.000.000")));
 
-        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, "000.000.000"), ProcessingState.Completed, TimeSpan.FromSeconds(30));
+        var record = await run.Pipeline.WaitForStateAsync(NotificationPipeline.ClaimKey(Merchant, reference), ProcessingState.Completed, TimeSpan.FromSeconds(30));
         Assert.Equal("success 000.000.000", record.Outcome);
         Assert.Equal(3, record.Attempts);
         Assert.Equal("503,503,200", string.Join(',', (await run.InquiriesAsync(reference)).Select(r => r["responseStatus"]!.GetValue<int>())));
@@ -127,11 +131,101 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, await run.PostAsync(V3Run.Url(reference), Hint(null)));
 
-        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, null), ProcessingState.DeadLettered, TimeSpan.FromSeconds(30));
+        var record = await run.Pipeline.WaitForStateAsync(NotificationPipeline.ClaimKey(Merchant, reference), ProcessingState.DeadLettered, TimeSpan.FromSeconds(30));
         Assert.Contains("server-error", record.Outcome, StringComparison.Ordinal);
         Assert.Equal(2, (await run.InquiriesAsync(reference)).Count);
         Assert.Equal(1, await run.QueueLengthAsync("-poison", within: TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task AForgedSuccessBeforeTheGenuinePendingAndSuccessLetsTheGenuineSuccessBeVerifiedAndPublishedOnce()
+    {
+        var topic = new UnitTests.Messaging.RecordingServiceBusSender();
+        await using var run = await V3Run.StartAsync(azurite, Rounds(), topic);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        var key = NotificationPipeline.ClaimKey(Merchant, reference);
+        var url = V3Run.Url(reference);
+        await run.SeedAsync(reference, "000.200.000");
+
+        // Whoever saw the URL posts a "success" while the payment is still pending: the inquiry says pending.
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(url, Hint("000.000.000")));
+        await run.WaitForOutcomeAsync(key, "pending 000.200.000", inquiries: 1);
+
+        // The platform's own pending notification: looked at again, unchanged, nothing published.
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(url, Hint("000.200.000")));
+        await run.WaitForOutcomeAsync(key, "pending 000.200.000", inquiries: 2);
+
+        // The payment succeeds and the platform says so: verified and published, once, even when it says it twice.
+        await run.SeedAsync(reference, "000.000.000");
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(url, Hint("000.000.000")));
+        await run.WaitForOutcomeAsync(key, "success 000.000.000", inquiries: 3);
+        Assert.Equal(HttpStatusCode.OK, await run.PostAsync(url, Hint("000.000.000")));
+        await run.WaitForOutcomeAsync(key, "success 000.000.000", inquiries: 4);
+        await run.WaitForQueueDrainedAsync();
+
+        var published = topic.Sent.Select(m => (string)m.ApplicationProperties[VerifiedEventPublisher.ResultCodeProperty]).ToList();
+        Assert.Equal(["000.200.000", "000.000.000"], published);
+        Assert.EndsWith(":000.000.000:from:000.200.000", (string)topic.Sent.Last().ApplicationProperties["eventId"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FiftyDistinctForgedCodesCostAtMostTwoInquiriesAndOneRecord()
+    {
+        // The default delay (2 s) and round spacing (5 s): a burst within one spacing costs at most two inquiries.
+        await using var run = await V3Run.StartAsync(azurite);
+        var reference = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await run.SeedAsync(reference, "000.000.000");
+        var url = V3Run.Url(reference);
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => run.PostAsync(url, Hint($"100.000.{i:000}"))));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+
+        await run.Pipeline.WaitForStateAsync(NotificationPipeline.ClaimKey(Merchant, reference), ProcessingState.Completed, TimeSpan.FromSeconds(60));
+        await run.WaitForQueueDrainedAsync();
+        Assert.InRange((await run.InquiriesAsync(reference)).Count, 1, 2);
+        var rows = new TableClient(azurite.ConnectionString, run.Pipeline.EventsTable).QueryAsync<TableEntity>();
+        var keys = new List<string>();
+        await foreach (var row in rows)
+        {
+            keys.Add(row.GetString("EventId"));
+        }
+
+        Assert.Equal([NotificationPipeline.ClaimKey(Merchant, reference)], keys);
+    }
+
+    [Fact]
+    public async Task AMintedTokenIsNoWebhookSignatureForTheBytesItCovers()
+    {
+        await using var run = await V3Run.StartAsync(azurite);
+        var url = V3Run.Url("order-x");
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query);
+        var signature = Convert.ToBase64String(System.Buffers.Text.Base64Url.DecodeFromChars(query[NotificationUrls.SignatureParameter]));
+        string[] bodies =
+        [
+            $"{Merchant}\norder-x\n{query[NotificationUrls.ExpiresParameter]}",
+            $"connect-events/platform3/notification-url/v1\n{Merchant}\norder-x",
+        ];
+
+        foreach (var body in bodies)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, ConnectEvents.Functions.Webhooks.ConnectWebhook.Route) { Content = new StringContent(body) };
+            request.Headers.TryAddWithoutValidation("X-GCS-Signature", signature);
+            request.Headers.TryAddWithoutValidation("X-GCS-KeyId", WebhookApp.KeyId);
+            using var response = await run.Pipeline.App.CreateAnonymousClient().SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Empty(await run.Pipeline.App.PeekAllAsync());
+    }
+
+    /// <summary>Short round spacing and delay, so a test sees several rounds of one payment; 000.200 is a pending code here.</summary>
+    private static Dictionary<string, string?> Rounds() => new()
+    {
+        ["Platform3:InquiryInterval"] = "00:00:00.300",
+        ["Platform3:NotificationDelay"] = "00:00:00",
+        ["Platform3:ResultCodes:0:Pattern"] = "000.200",
+        ["Platform3:ResultCodes:0:Category"] = "Pending",
+    };
 
     private const string NotificationUrlsRoute = ConnectEvents.Functions.Notifications.Platform3Notification.Route;
 
@@ -156,7 +250,7 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
         var sent = await cli.RunAsync(["send-v3", .. common, "--code", "000.000.000", "--count", "3"]);
         Assert.True(sent.ExitCode == 0, sent.ToString());
         Assert.Equal(3, sent.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("200 ", StringComparison.Ordinal)));
-        var record = await run.Pipeline.WaitForStateAsync(NotificationProcessor.ClaimKey(Merchant, reference, "000.000.000"), ProcessingState.Completed, TimeSpan.FromSeconds(60));
+        var record = await run.Pipeline.WaitForStateAsync(NotificationPipeline.ClaimKey(Merchant, reference), ProcessingState.Completed, TimeSpan.FromSeconds(60));
         await run.WaitForQueueDrainedAsync();
         Assert.Equal("success 000.000.000", record.Outcome);
         Assert.Single(await run.InquiriesAsync(reference));
@@ -194,7 +288,7 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
         public Pipeline Pipeline { get; }
 
         /// <summary>Starts a simulator for the v3 API (the pipeline's own serves Connect) and the pipeline with the platform on.</summary>
-        public static async Task<V3Run> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? extra = null)
+        public static async Task<V3Run> StartAsync(AzuriteFixture azurite, Dictionary<string, string?>? extra = null, UnitTests.Messaging.RecordingServiceBusSender? topic = null)
         {
             var v3 = await SimulatorHost.StartAsync();
             var queue = AzuriteFixture.UniqueName("v3");
@@ -212,12 +306,20 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
                 settings[k] = v;
             }
 
-            return new V3Run(v3, await Pipeline.StartAsync(azurite, settings), azurite.ConnectionString, queue);
+            if (topic is not null)
+            {
+                settings["ServiceBusConnection:fullyQualifiedNamespace"] = "sb-e2e.servicebus.windows.net";
+            }
+
+            var services = topic is null ? null : (Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>)(s =>
+                Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Azure.Messaging.ServiceBus.ServiceBusSender>(s, topic));
+            return new V3Run(v3, await Pipeline.StartAsync(azurite, settings, services), azurite.ConnectionString, queue);
         }
 
-        public static string Url(string reference)
+        public static string Url(string reference, DateTimeOffset? expiresAt = null)
         {
-            var url = NotificationUrls.Build(new Uri("http://app" + NotificationUrlsRoute), Merchant, reference, WebhookApp.KeyId, Encoding.UTF8.GetBytes(WebhookApp.Secret));
+            var url = NotificationUrls.Build(new Uri("http://app" + NotificationUrlsRoute), Merchant, reference, WebhookApp.KeyId, Encoding.UTF8.GetBytes(WebhookApp.Secret),
+                expiresAt ?? DateTimeOffset.UtcNow.AddDays(1));
             return url.PathAndQuery;
         }
 
@@ -254,6 +356,24 @@ public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
                     return count;
                 }
 
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>Waits until <paramref name="inquiries"/> inquiries were made and the record's last round ended with <paramref name="outcome"/>.</summary>
+        public async Task WaitForOutcomeAsync(string key, string outcome, int inquiries)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                var record = await Pipeline.Store().GetAsync(key, CancellationToken.None);
+                var made = (await InquiriesAsync(null)).Count;
+                if (record is { State: ProcessingState.Completed } && record.Outcome == outcome && made == inquiries)
+                {
+                    return;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"expected {outcome} after {inquiries} inquiries; {made} made, record {record}");
                 await Task.Delay(50);
             }
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using ConnectEvents.Functions.Notifications;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Webhooks;
@@ -35,6 +36,38 @@ public sealed class Platform3IngressTests
 
         var message = Assert.Single((await new QueueClient(azurite.ConnectionString, queue).PeekMessagesAsync(32)).Value);
         Assert.Contains("\"reference\":\"order-1\"", Encoding.UTF8.GetString(Convert.FromBase64String(message.Body.ToString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANotificationWaitsOnTheQueueForTheNotificationDelayWithItsBodyUntouched()
+    {
+        await using var azurite = await AzuriteInstance.StartAsync();
+        var queue = AzuriteFixture.UniqueName("v3");
+        var settings = Settings(queue);
+        settings["Platform3:NotificationDelay"] = "00:00:02";
+        await using var app = new WebhookApp(azurite.ConnectionString, settings);
+        using var client = app.CreateAnonymousClient();
+        var body = "{\"result\":{\"code\":\"000.000.000\"},\"note\":\"line\nbreak é\"}"u8.ToArray();
+
+        using (var response = await client.PostAsync(Url("order-9"), new ByteArrayContent(body)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var queueClient = new QueueClient(azurite.ConnectionString, queue);
+        Assert.Empty((await queueClient.PeekMessagesAsync(32)).Value);
+        Assert.Equal(1, (await queueClient.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        PeekedMessage[] visible = [];
+        for (var i = 0; i < 60 && visible.Length == 0; i++)
+        {
+            await Task.Delay(100);
+            visible = (await queueClient.PeekMessagesAsync(32)).Value;
+        }
+
+        var message = NotificationMessage.Decode(Convert.FromBase64String(Assert.Single(visible).Body.ToString()), out var error);
+        Assert.True(message is not null, error);
+        Assert.Equal(("m-1", "order-9", WebhookApp.KeyId), (message.MerchantId, message.Reference, message.KeyId));
+        Assert.Equal(body, message.Body.ToArray());
     }
 
     [Fact]
@@ -75,8 +108,9 @@ public sealed class Platform3IngressTests
         ["Platform3:QueueName"] = queue,
         ["Platform3:MaxBodyBytes"] = "1024",
         ["AzureWebJobs.ProcessPlatform3Notification.Disabled"] = "true",
+        ["Platform3:NotificationDelay"] = "00:00:00",
     };
 
     private static Uri Url(string reference) => new(NotificationUrls.Build(
-        new Uri("http://app" + Platform3Notification.Route), "m-1", reference, WebhookApp.KeyId, Encoding.UTF8.GetBytes(WebhookApp.Secret)).PathAndQuery, UriKind.Relative);
+        new Uri("http://app" + Platform3Notification.Route), "m-1", reference, WebhookApp.KeyId, Encoding.UTF8.GetBytes(WebhookApp.Secret), DateTimeOffset.UtcNow.AddDays(1)).PathAndQuery, UriKind.Relative);
 }

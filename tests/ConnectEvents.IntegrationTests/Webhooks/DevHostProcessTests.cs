@@ -115,7 +115,7 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(Signed(SampleEvents.Build("payment.pending_capture", "1234", "pay-x", "evt-off")))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/api/sessions?code=fkey", new StringContent("{}"))).StatusCode);
 
-        var url = ConnectEvents.Platform3.NotificationUrls.Build(new Uri(app.BaseAddress, "/api/notifications/v3"), "1234", "order-v3only", "k", Encoding.UTF8.GetBytes("s"));
+        var url = ConnectEvents.Platform3.NotificationUrls.Build(new Uri(app.BaseAddress, "/api/notifications/v3"), "1234", "order-v3only", "k", Encoding.UTF8.GetBytes("s"), DateTimeOffset.UtcNow.AddDays(1));
         using var notified = await http.PostAsync(url, new StringContent("""{"result":{"code":"000.000.000"}}"""));
         Assert.True(notified.StatusCode == HttpStatusCode.OK, app.Output);
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -13,7 +13,7 @@ public sealed class Platform3SettingsTests
     {
         using var services = Build(new() { ["Platform3:AccessToken"] = null });
 
-        Assert.False(services.GetRequiredService<Platform3Switch>().IsEnabled);
+        Assert.False(services.GetRequiredService<EnabledPlatforms>().V3);
         Assert.Null(services.GetRequiredService<IOptions<Platform3Options>>().Value.Endpoint);
     }
 
@@ -26,7 +26,7 @@ public sealed class Platform3SettingsTests
         settings[removed] = null;
         using var services = Build(settings);
 
-        Assert.True(services.GetRequiredService<Platform3Switch>().IsEnabled);
+        Assert.True(services.GetRequiredService<EnabledPlatforms>().V3);
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<Platform3Options>>().Value);
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }

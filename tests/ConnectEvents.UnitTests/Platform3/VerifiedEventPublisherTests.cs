@@ -19,12 +19,11 @@ public sealed class VerifiedEventPublisherTests : IAsyncDisposable
     [Fact]
     public async Task TheEventCarriesTheEnvelopePropertiesAndASourceNamingThePlatform()
     {
-        var notification = new NotificationMessage("m-1", "order/7", "k-new", Received, null);
-        var outcome = new NotificationOutcome("m-1", "order/7", "pay-9", "800.100.153", "declined-by-bank", "wrong CVV", 400, "800.100.153",
-            "10.00", "EUR", Verified, 12.5);
+        var change = new VerifiedPaymentEvent(VerifiedPaymentEvent.ChangeId("m-1", "order/7", "800.100.153", null), "v3", "m-1", "order/7", "pay-9",
+            "800.100.153", "declined-by-bank", "wrong CVV", "10.00", "EUR", null, Received, Verified);
 
         await new VerifiedEventPublisher(_sender, new EventsOptions(), NullLogger<VerifiedEventPublisher>.Instance)
-            .PublishAsync(notification, outcome, CancellationToken.None);
+            .PublishAsync(change, CancellationToken.None);
 
         var sent = Assert.Single(_sender.Sent);
         var p = sent.ApplicationProperties;
@@ -57,7 +56,24 @@ public sealed class VerifiedEventPublisherTests : IAsyncDisposable
         var publisher = new VerifiedEventPublisher(_sender, new EventsOptions(), NullLogger<VerifiedEventPublisher>.Instance);
 
         await Assert.ThrowsAsync<EventPublishException>(() => publisher.PublishAsync(
-            new NotificationMessage("m-1", "r", "k", Received, null),
-            new NotificationOutcome("m-1", "r", null, "000.000.000", "success", null, 200, null, null, null, Verified, 1), CancellationToken.None));
+            new VerifiedPaymentEvent("v3:m-1:r:000.000.000", "v3", "m-1", "r", null, "000.000.000", "success", null, null, null, null, Received, Verified),
+            CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AChangeIsNamedByItsPreviousStatusTooAndALongIdIsHashedIntoTheMessageId()
+    {
+        var publisher = new VerifiedEventPublisher(_sender, new EventsOptions(), NullLogger<VerifiedEventPublisher>.Instance);
+        var reference = new string('r', 200);
+        var id = VerifiedPaymentEvent.ChangeId("m-1", reference, "000.000.000", "000.200.000");
+
+        await publisher.PublishAsync(new VerifiedPaymentEvent(id, "v3", "m-1", reference, null, "000.000.000", "success", null, null, null, "000.200.000", Received, Verified), CancellationToken.None);
+
+        var sent = Assert.Single(_sender.Sent);
+        Assert.EndsWith(":000.000.000:from:000.200.000", id, StringComparison.Ordinal);
+        Assert.Equal(ServiceBusMessageIds.For(id), sent.MessageId);
+        Assert.StartsWith("sha256:", sent.MessageId, StringComparison.Ordinal);
+        Assert.True(sent.MessageId.Length <= ServiceBusMessageIds.MaxLength);
+        Assert.Equal(id, sent.ApplicationProperties[ServiceBusTopicPublisher.Properties.EventId]);
     }
 }

@@ -73,15 +73,73 @@ public sealed class ExactlyOnceProcessorTests
         Assert.Equal(ProcessingState.Processing, store["v3:pay-1"]?.State);
     }
 
-    private static TriggerMessage Message(bool last) => new("{}"u8.ToArray(), last ? 5 : 1, "m-1", last);
+    [Fact]
+    public async Task ADuplicateInFlightIsDeferredOntoTheQueueItCameFrom()
+    {
+        var (processor, store, queues, _) = Build4();
+        store.Seed(new ProcessedEventRecord("v3:pay-1", ProcessingState.Processing, "another-delivery", Start.AddMinutes(5), 1, null, null, null, null, null, Start, null, new ETag("1")));
+
+        var result = await processor.RunAsync(Claim, "body", new Handler(_ => "never"), Message(last: false), CancellationToken.None);
+
+        Assert.Equal(ProcessingDisposition.Deferred, result.Disposition);
+        Assert.Equal(["v3-notifications"], queues.DeferredTo);
+    }
+
+    [Fact]
+    public async Task ARecurringKeysRoundThatBeganAfterADeliveryArrivedCoversItAndALaterDeliveryGetsARoundOfItsOwn()
+    {
+        var (processor, store, queues, time) = Build4();
+        var rounds = new List<string?>();
+        var status = "000.200.000";
+        var handler = new Handler(d =>
+        {
+            rounds.Add(d.StatusBefore);
+            d.StatusAfter = status;
+            return "pending " + status;
+        });
+
+        // Arrived before the first round began: that round covers it.
+        var arrived = time.GetUtcNow() - TimeSpan.FromSeconds(3);
+        Assert.Equal(ProcessingDisposition.Completed, (await processor.RunAsync(Recurring(arrived), "n", handler, Message(false), CancellationToken.None)).Disposition);
+        Assert.Equal(ProcessingDisposition.Skipped, (await processor.RunAsync(Recurring(arrived), "n", handler, Message(false), CancellationToken.None)).Disposition);
+
+        // Arrived after it began, but the next round is not due for 5 s: deferred onto its own queue until then.
+        time.Advance(TimeSpan.FromSeconds(2));
+        var later = time.GetUtcNow();
+        var early = await processor.RunAsync(Recurring(later), "n", handler, Message(false), CancellationToken.None);
+        Assert.Equal(ProcessingDisposition.Deferred, early.Disposition);
+        Assert.Equal(TimeSpan.FromSeconds(4), Assert.Single(queues.Deferred));
+        Assert.Equal("v3-notifications", Assert.Single(queues.DeferredTo));
+
+        // Once it is due, the delivery gets a round of its own, which starts from the status the last round ended with.
+        time.Advance(TimeSpan.FromSeconds(4));
+        status = "000.000.000";
+        Assert.Equal(ProcessingDisposition.Completed, (await processor.RunAsync(Recurring(later), "n", handler, Message(false), CancellationToken.None)).Disposition);
+        Assert.Equal([null, "000.200.000"], rounds);
+        var record = store["v3:pay-1"]!;
+        Assert.Equal(("pending 000.000.000", 2), (record.Outcome, record.Attempts));
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static ClaimRequest Recurring(DateTimeOffset arrivedAt) =>
+        Claim with { Info = Claim.Info with { Recurrence = new ClaimRecurrence(arrivedAt, TimeSpan.FromSeconds(5)) } };
+
+    private static TriggerMessage Message(bool last) => new("v3-notifications", "{}"u8.ToArray(), last ? 5 : 1, "m-1", last);
 
     private static (ExactlyOnceProcessor, InMemoryProcessedEventStore) Build()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var (processor, store, _, _) = Build4();
+        return (processor, store);
+    }
+
+    private static (ExactlyOnceProcessor, InMemoryProcessedEventStore, RecordingSideQueues, FakeTimeProvider) Build4()
+    {
+        var time = new FakeTimeProvider(Start);
         var store = new InMemoryProcessedEventStore(time);
         var queues = new RecordingSideQueues();
         var options = new ServiceCollection().AddOptions().BuildServiceProvider().GetRequiredService<IOptionsMonitor<ProcessingOptions>>();
-        return (new ExactlyOnceProcessor(store, queues, queues, options, time, NullLogger<ExactlyOnceProcessor>.Instance), store);
+        return (new ExactlyOnceProcessor(store, queues, queues, options, time, NullLogger<ExactlyOnceProcessor>.Instance), store, queues, time);
     }
 
     private sealed class Handler(Func<ProcessingDetail, string> act) : IProcessingHandler<string>

@@ -25,21 +25,12 @@ internal sealed class InMemoryProcessedEventStore(TimeProvider time) : IProcesse
     public Task<ClaimResult> ClaimAsync(string eventId, string owner, TimeSpan lease, EventClaimInfo info, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (_records.TryGetValue(eventId, out var existing))
+        if (_records.TryGetValue(eventId, out var existing) && ClaimRule.Refusal(existing, owner, now, info.Recurrence) is { } refusal)
         {
-            switch (existing.State)
-            {
-                case ProcessingState.Completed:
-                    return Task.FromResult(new ClaimResult(ClaimStatus.AlreadyCompleted, existing));
-                case ProcessingState.Failed:
-                    return Task.FromResult(new ClaimResult(ClaimStatus.AlreadyFailed, existing));
-                case ProcessingState.Processing when existing.LeaseOwner != owner && existing.LeaseExpiresAt > now:
-                    return Task.FromResult(new ClaimResult(ClaimStatus.InProgressElsewhere, existing));
-            }
+            return Task.FromResult(refusal);
         }
 
-        var claimed = new ProcessedEventRecord(eventId, ProcessingState.Processing, owner, now + lease, (existing?.Attempts ?? 0) + 1,
-            info.EventType, info.MerchantId, info.PaymentId, null, null, existing?.FirstSeenAt ?? now, null, NextETag());
+        var claimed = (existing is null ? ClaimRule.Fresh(eventId, owner, now, lease, info) : ClaimRule.Takeover(existing, owner, now, lease, info)) with { ETag = NextETag() };
         _records[eventId] = claimed;
         return Task.FromResult(new ClaimResult(ClaimStatus.Claimed, claimed));
     }
@@ -167,11 +158,15 @@ internal sealed class RecordingSideQueues : IDeliveryDeferral, IQuarantineStore
 {
     public List<TimeSpan> Deferred { get; } = [];
 
+    /// <summary>The queue each deferred copy went back to.</summary>
+    public List<string> DeferredTo { get; } = [];
+
     public List<QuarantinedEvent> Quarantined { get; } = [];
 
-    public Task DeferAsync(ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
+    public Task DeferAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
     {
         Deferred.Add(delay);
+        DeferredTo.Add(queue);
         return Task.CompletedTask;
     }
 

@@ -120,9 +120,10 @@ public sealed class ProcessorDecisionTableTests
     {
         using var app = new App("PENDING_CAPTURE", "capture:503");
         var delivery = app.Services.GetRequiredService<QueueDelivery>();
+        var pipeline = app.Services.GetRequiredService<ConnectEventPipeline>();
 
         await Assert.ThrowsAsync<EventDeliveryFailedException>(() =>
-            delivery.HandleAsync(SampleEvents.Build("payment.pending_capture", M, "pay-1", "evt-1"), dequeueCount, "m-1", CancellationToken.None));
+            delivery.HandleAsync(pipeline, SampleEvents.Build("payment.pending_capture", M, "pay-1", "evt-1"), dequeueCount, "m-1", CancellationToken.None));
 
         Assert.Equal(state, app.Store["evt-1"]?.State);
     }
@@ -165,7 +166,7 @@ public sealed class ProcessorDecisionTableTests
         public ServiceProvider Services { get; }
 
         public Task<ProcessingResult> ProcessAsync(byte[] body, bool last) =>
-            Services.GetRequiredService<EventProcessor>().ProcessAsync(new TriggerMessage(body, last ? MaxDequeueCount : 1, "m-1", last), CancellationToken.None);
+            Services.GetRequiredService<ConnectEventPipeline>().ProcessAsync(new TriggerMessage("connect-events", body, last ? MaxDequeueCount : 1, "m-1", last), CancellationToken.None);
 
         public void Dispose() => Services.Dispose();
 

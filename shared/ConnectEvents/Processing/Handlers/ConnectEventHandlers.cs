@@ -16,7 +16,11 @@ public static class EventOutcomes
     public const string NoAction = "no-action";
 }
 
-/// <summary>Hands each Connect event to its family's handler; a family nobody handles is recorded as <see cref="EventOutcomes.NoAction"/>.</summary>
+/// <summary>
+/// Hands each Connect event to its family's handler. A family nobody handles is recorded as <see cref="EventOutcomes.NoAction"/>:
+/// refunds are started by the merchant, who already knows of them, no payout needs a follow-up call from this product, and
+/// disputes are answered by people through other channels; so they are recorded, and that is all.
+/// </summary>
 public sealed class ConnectEventHandlers : IProcessingHandler<ConnectEventEnvelope>
 {
     private readonly Dictionary<string, IConnectFamilyHandler> _byFamily;

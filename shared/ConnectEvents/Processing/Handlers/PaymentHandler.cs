@@ -29,7 +29,7 @@ public sealed partial class PaymentHandler(IConnectClient connect, ITokenVault v
     {
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentNullException.ThrowIfNull(detail);
-        if (evt.ResourceType != "payment" || evt.ResourceId is not { } paymentId)
+        if (evt.PaymentId is not { } paymentId)
         {
             return EventOutcomes.NoAction;
         }

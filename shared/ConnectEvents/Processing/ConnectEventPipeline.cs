@@ -1,6 +1,8 @@
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
+using ConnectEvents.Messaging;
 using ConnectEvents.Processing.Handlers;
+using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.Processing;
 
@@ -8,11 +10,15 @@ namespace ConnectEvents.Processing;
 /// Connect's processing pipeline: reads the event's envelope from the raw bytes (quarantining a body that is not a usable
 /// event), claims the event id through <see cref="ExactlyOnceProcessor"/>, and hands the event to its family's handler.
 /// </summary>
-/// <param name="exactlyOnce">Claims, records and gives back.</param>
+/// <param name="exactlyOnce">Claims, records, gives back and defers.</param>
 /// <param name="handlers">One handler per event family.</param>
-public sealed class EventProcessor(ExactlyOnceProcessor exactlyOnce, ConnectEventHandlers handlers)
+/// <param name="events">Names the events queue (<c>Events__QueueName</c>) the trigger listens on.</param>
+public sealed class ConnectEventPipeline(ExactlyOnceProcessor exactlyOnce, ConnectEventHandlers handlers, IOptions<EventsOptions> events) : IQueuePipeline
 {
-    /// <summary>Processes one delivery. Never throws for bad input or transient trouble: the result says what the trigger should do.</summary>
+    /// <inheritdoc />
+    public string QueueName => events.Value.QueueName;
+
+    /// <inheritdoc />
     public async Task<ProcessingResult> ProcessAsync(TriggerMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -22,10 +28,9 @@ public sealed class EventProcessor(ExactlyOnceProcessor exactlyOnce, ConnectEven
             return await exactlyOnce.QuarantineAsync(message, parsed.Error ?? "unreadable event", cancellationToken);
         }
 
-        // Connect's keys are the bare event ids (the records written so far); another platform prefixes its own. The record keeps
-        // the exact bytes so an operator can replay a Failed event (connect-events replay).
-        var paymentId = envelope.ResourceType == "payment" ? envelope.ResourceId : null;
-        var claim = new ClaimRequest(envelope.Id, envelope.Id, new EventClaimInfo(envelope.Type, envelope.MerchantId, paymentId, message.Body));
+        // Connect's keys are the bare event ids; the v3 platform prefixes its own. The record keeps the exact bytes so an
+        // operator can replay a Failed event (connect-events replay).
+        var claim = new ClaimRequest(envelope.Id, envelope.Id, new EventClaimInfo(envelope.Type, envelope.MerchantId, envelope.PaymentId, message.Body));
         return await exactlyOnce.RunAsync(claim, envelope, handlers, message, cancellationToken);
     }
 }

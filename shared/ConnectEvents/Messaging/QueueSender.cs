@@ -1,0 +1,58 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using ConnectEvents.Storage;
+
+namespace ConnectEvents.Messaging;
+
+/// <summary>
+/// Sends exact bytes to one Azure Storage queue (base64 on the wire, as the Functions queue trigger reads it), creating
+/// the queue on first use and again if it was deleted, and describing every failure as an <see cref="EventPublishException"/>.
+/// The one way anything is put on a queue: the webhook's publisher, v3 notifications, deferred copies and replays.
+/// </summary>
+public sealed class QueueSender
+{
+    /// <summary>The largest message body sent (64 KiB of base64 text).</summary>
+    public const int MaxRawBytes = 48 * 1024;
+
+    /// <summary>The longest a queue message may stay invisible (the Storage queue limit).</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
+
+    private readonly QueueClient _queue;
+    private readonly CreateOnce _creation;
+
+    /// <summary>Creates the sender; the queue is created on first use if missing.</summary>
+    public QueueSender(QueueClient queue)
+    {
+        _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _creation = new CreateOnce(ct => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
+    }
+
+    /// <summary>The queue messages are sent to.</summary>
+    public string QueueName => _queue.Name;
+
+    /// <summary>
+    /// Sends <paramref name="body"/>, visible after <paramref name="delay"/> (none: at once; clamped to 0…<see cref="MaxDelay"/>);
+    /// completes once the queue has stored it.
+    /// </summary>
+    /// <exception cref="EventTooLargeException">The body is larger than <see cref="MaxRawBytes"/>.</exception>
+    /// <exception cref="EventPublishException">The queue did not take the message.</exception>
+    public async Task SendAsync(ReadOnlyMemory<byte> body, TimeSpan? delay, CancellationToken cancellationToken)
+    {
+        if (body.Length > MaxRawBytes)
+        {
+            throw new EventTooLargeException($"The message is {body.Length} bytes; a Storage queue message holds at most {MaxRawBytes}.");
+        }
+
+        TimeSpan? visibility = delay is { } d ? (d < TimeSpan.Zero ? TimeSpan.Zero : d > MaxDelay ? MaxDelay : d) : null;
+        try
+        {
+            await _creation.RunAsync(
+                static (s, ct) => s.Queue.SendMessageAsync(s.Body, s.Delay, cancellationToken: ct),
+                (Queue: _queue, Body: BinaryData.FromBytes(body), Delay: visibility), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
+        {
+            throw EventPublishException.FromStorage($"Storage queue '{_queue.Name}'", ex, _queue.Uri);
+        }
+    }
+}
