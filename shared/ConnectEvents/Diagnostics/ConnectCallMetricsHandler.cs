@@ -29,7 +29,7 @@ public sealed class ConnectCallMetricsHandler(ConnectEventsMetrics metrics) : De
 
     /// <summary>
     /// The operation of a Connect path <c>v1/{merchantId}/{resource}[/{id}[/{action}]]</c>: get-payment, capture,
-    /// tokenize, create-session, get-token, delete-token, test-connection, or other.
+    /// tokenize, create-session, delete-token, or other (the calls the client makes).
     /// </summary>
     public static string Operation(HttpMethod method, Uri? uri)
     {
@@ -55,9 +55,7 @@ public sealed class ConnectCallMetricsHandler(ConnectEventsMetrics metrics) : De
             ("POST", 5) when resource.SequenceEqual("payments") && action.SequenceEqual("capture") => "capture",
             ("POST", 5) when resource.SequenceEqual("payments") && action.SequenceEqual("tokenize") => "tokenize",
             ("POST", 3) when resource.SequenceEqual("sessions") => "create-session",
-            ("GET", 4) when resource.SequenceEqual("tokens") => "get-token",
             ("DELETE", 4) when resource.SequenceEqual("tokens") => "delete-token",
-            ("GET", 4) when resource.SequenceEqual("services") && path[parts[3]].SequenceEqual("testconnection") => "test-connection",
             _ => "other",
         };
     }

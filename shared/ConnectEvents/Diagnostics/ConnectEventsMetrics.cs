@@ -20,7 +20,7 @@ public sealed class ConnectEventsMetrics
     /// <summary>Publishes of a verified event by transport (queue, topic) and result (ok, too-large, failed).</summary>
     public const string EventsPublished = "connect_events.events.published";
 
-    /// <summary>Queue deliveries processed, by event family, outcome and disposition.</summary>
+    /// <summary>Queue deliveries processed, by event family (v3 notifications: <c>v3</c>), outcome and disposition.</summary>
     public const string EventsProcessed = "connect_events.events.processed";
 
     /// <summary>How long one delivery's processing took, in seconds, by family and disposition.</summary>
@@ -33,7 +33,7 @@ public sealed class ConnectEventsMetrics
     public const string SessionRequests = "connect_events.sessions.requests";
 
     /// <summary>The event families the processor tells apart; any other type counts as <c>other</c>.</summary>
-    public static readonly IReadOnlyList<string> Families = ["payment", "refund", "payout", "token", "dispute", "other"];
+    public static readonly IReadOnlyList<string> Families = ["payment", "refund", "payout", "token", "dispute", "v3", "other"];
 
     // The SDK's default buckets are made for milliseconds; these durations are in seconds (the OpenTelemetry convention).
     private static readonly InstrumentAdvice<double> SecondsBuckets = new()
@@ -148,55 +148,6 @@ public sealed class ConnectEventsMetrics
         foreach (var known in Families)
         {
             if (family.Equals(known, StringComparison.Ordinal))
-            {
-                return known;
-            }
-        }
-
-        return "other";
-    }
-
-    /// <summary>
-    /// The family tag of a raw event: its top-level <c>type</c> read with a forward-only reader that stops there, so the
-    /// trigger adapter can tag a delivery without a second full parse. Unreadable bodies are <c>other</c>.
-    /// </summary>
-    public static string FamilyOf(ReadOnlySpan<byte> utf8Json)
-    {
-        var reader = new System.Text.Json.Utf8JsonReader(utf8Json);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
-            {
-                return "other";
-            }
-
-            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
-            {
-                var isType = reader.ValueTextEquals("type"u8);
-                reader.Read();
-                if (isType)
-                {
-                    return reader.TokenType == System.Text.Json.JsonTokenType.String ? FamilyOfType(reader.ValueSpan) : "other";
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // A body the processor quarantines: no family.
-        }
-
-        return "other";
-    }
-
-    private static string FamilyOfType(ReadOnlySpan<byte> type)
-    {
-        var dot = type.IndexOf((byte)'.');
-        var family = dot > 0 ? type[..dot] : type;
-        foreach (var known in Families)
-        {
-            if (System.Text.Ascii.Equals(family, known))
             {
                 return known;
             }

@@ -11,13 +11,6 @@ public sealed class EventsOptions : IValidatableObject
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Events";
 
-    /// <summary>
-    /// Retired: the queue is always published to, and the topic is on exactly when <c>ServiceBusConnection</c> or
-    /// <c>ServiceBusConnection__fullyQualifiedNamespace</c> is set. Still read so that <c>ServiceBus</c> without a connection
-    /// stops the app at start-up instead of silently publishing to the queue only; <c>StorageQueue</c> or unset is fine.
-    /// </summary>
-    public string? Transport { get; set; }
-
     /// <summary>The Storage queue name (the processor's queue trigger listens on it).</summary>
     public string QueueName { get; set; } = "connect-events";
 
@@ -55,27 +48,6 @@ public sealed class EventsOptions : IValidatableObject
         }
 
         var configured = Connections is not null && ServiceBusClientFactory.IsConfigured(Connections);
-        switch (Transport?.Trim())
-        {
-            case null or "":
-            case var t when string.Equals(t, "StorageQueue", StringComparison.OrdinalIgnoreCase):
-                break;
-            case var t when string.Equals(t, "ServiceBus", StringComparison.OrdinalIgnoreCase):
-                if (!configured)
-                {
-                    yield return new ValidationResult(
-                        $"Events__Transport is ServiceBus but no Service Bus connection is configured: set {ServiceBusClientFactory.NamespaceSetting} " +
-                        $"(managed identity; {ServiceBusClientFactory.ConnectionName}__clientId for a user-assigned one) or " +
-                        $"{ServiceBusClientFactory.ConnectionName} to a connection string. Events__Transport is retired: events go to the " +
-                        "queue always and to the topic whenever a connection is set.");
-                }
-
-                break;
-            default:
-                yield return new ValidationResult("Events__Transport is retired; leave it unset (StorageQueue and ServiceBus are still accepted).");
-                break;
-        }
-
         if (configured)
         {
             if (string.IsNullOrWhiteSpace(TopicName))

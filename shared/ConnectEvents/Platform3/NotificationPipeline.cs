@@ -53,6 +53,10 @@ public sealed class NotificationPipeline(ExactlyOnceProcessor exactlyOnce, Notif
         {
             Recurrence = new ClaimRecurrence(notification.ReceivedAt + ClockAllowance, options.CurrentValue.InquiryInterval),
         };
-        return await exactlyOnce.RunAsync(new ClaimRequest(key, key, info), notification, handler, message, cancellationToken);
+        var result = await exactlyOnce.RunAsync(new ClaimRequest(key, key, info), notification, handler, message, cancellationToken);
+        // The record's outcome is "<category> <code>"; the metric counts the category alone (a bounded set).
+        return result.Outcome is { } outcome && outcome.IndexOf(' ', StringComparison.Ordinal) is var space and > 0
+            ? result with { Outcome = outcome[..space] }
+            : result;
     }
 }

@@ -19,9 +19,14 @@ public static partial class StorageFailureText
     {
         ArgumentNullException.ThrowIfNull(failure);
         var last = Last(failure);
-        if (last is RequestFailedException { Status: > 0 } answered)
+        switch (last)
         {
-            return $"status {answered.Status} {answered.ErrorCode}".TrimEnd();
+            case RequestFailedException { Status: > 0 } answered:
+                return $"status {answered.Status} {answered.ErrorCode}".TrimEnd();
+            case Azure.Identity.CredentialUnavailableException:
+                return "no Azure credential: sign in with 'az login' (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or give the app a managed identity)";
+            case Azure.Identity.AuthenticationFailedException signIn:
+                return $"Azure sign-in failed: {signIn.Message.Split('\n', 2)[0].Trim()}";
         }
 
         var where = Where(last, endpoint);
@@ -39,9 +44,17 @@ public static partial class StorageFailureText
         };
     }
 
-    /// <summary>The last failure of a retry aggregate (the one the caller gave up on), else the failure itself.</summary>
-    private static Exception Last(Exception failure) =>
-        failure is AggregateException { InnerExceptions.Count: > 0 } aggregate ? Last(aggregate.InnerExceptions[^1]) : failure;
+    /// <summary>
+    /// The failure to describe: the last of a retry aggregate (the one the caller gave up on), what our own wrappers
+    /// (<see cref="StoreUnavailableException"/>, a publish failure) wrap, else the failure itself.
+    /// </summary>
+    private static Exception Last(Exception failure) => failure switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => Last(aggregate.InnerExceptions[^1]),
+        StoreUnavailableException { InnerException: { } inner } => Last(inner),
+        Messaging.EventPublishException { InnerException: { } inner } => Last(inner),
+        _ => failure,
+    };
 
     private static SocketException? Socket(Exception failure)
     {

@@ -104,16 +104,6 @@ public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IAsyncDispo
         Assert.Contains(app.Logs.GetSnapshot(), l => l.Message.Contains("Storage queue", StringComparison.Ordinal) && l.Message.Contains("evt-sb-3", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task RetiredTransportServiceBusWithoutAConnectionStopsTheAppNamingTheSettings()
-    {
-        await using var app = new WebhookApp(azurite.ConnectionString, new Dictionary<string, string?> { ["Events:Transport"] = "ServiceBus" });
-
-        var error = Assert.Throws<OptionsValidationException>(() => app.CreateClient());
-
-        Assert.Contains("ServiceBusConnection__fullyQualifiedNamespace", error.Message, StringComparison.Ordinal);
-    }
-
     private WebhookApp App() => new(azurite.ConnectionString, Settings(), ReplaceTopic);
 
     // A namespace turns topic publishing on; the registered sender means no client for it is ever built.

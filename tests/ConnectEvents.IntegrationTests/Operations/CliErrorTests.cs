@@ -20,7 +20,7 @@ public sealed class CliErrorTests
             var run = await cli.RunAsync(args);
 
             Assert.True(run.ExitCode == 1, run.ToString());
-            Assert.Contains($"cannot reach {service} storage at http://127.0.0.1:{port} (AzureWebJobsStorage): connection refused — is Azurite running?", run.Error, StringComparison.Ordinal);
+            Assert.Contains($"{service} storage (AzureWebJobsStorage): connection refused at http://127.0.0.1:{port}: is Azurite running?", run.Error, StringComparison.Ordinal);
             AssertNoStackTraceOrKey(run);
         }
     }
@@ -53,7 +53,7 @@ public sealed class CliErrorTests
         var port = FreePort.Next();
         var flag = await new CliRunner(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" })
             .RunAsync("list", "--failed", "--storage", $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;");
-        Assert.Contains($"127.0.0.1:{port} (AzureWebJobsStorage from --storage)", flag.Error, StringComparison.Ordinal);
+        Assert.Contains($"(AzureWebJobsStorage from --storage): connection refused at http://127.0.0.1:{port}", flag.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class CliErrorTests
         var fromFile = await new CliRunner(new Dictionary<string, string?>(), json).RunAsync("list", "--failed");
         var overridden = await new CliRunner(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "not a connection string" }, json).RunAsync("list", "--failed");
 
-        Assert.Contains($"127.0.0.1:{port} (AzureWebJobsStorage in local.settings.json)", fromFile.Error, StringComparison.Ordinal);
+        Assert.Contains($"(AzureWebJobsStorage in local.settings.json): connection refused at http://127.0.0.1:{port}", fromFile.Error, StringComparison.Ordinal);
         Assert.Contains("AzureWebJobsStorage is not a valid storage connection string", overridden.Error, StringComparison.Ordinal);
         AssertNoStackTraceOrKey(fromFile);
     }

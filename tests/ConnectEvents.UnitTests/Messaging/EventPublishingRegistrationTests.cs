@@ -84,25 +84,6 @@ public sealed class EventPublishingRegistrationTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("StorageQueue")]
-    [InlineData("servicebus")]
-    public void RetiredTransportSettingIsAcceptedWhenItDoesNotContradictTheConnection(string? transport)
-    {
-        var provider = Build(new() { ["Events:Transport"] = transport, ["ServiceBusConnection"] = ConnectionString });
-        Assert.NotNull(provider.GetRequiredService<IOptions<EventsOptions>>().Value);
-    }
-
-    [Fact]
-    public void TransportServiceBusWithoutAConnectionFailsStartUpNamingTheSettings()
-    {
-        var error = StartUpFailure(new() { ["Events:Transport"] = "ServiceBus" });
-
-        Assert.Contains("ServiceBusConnection__fullyQualifiedNamespace", error, StringComparison.Ordinal);
-        Assert.Contains("ServiceBusConnection to a connection string", error, StringComparison.Ordinal);
-    }
-
-    [Theory]
     [InlineData("Endpoint=sb://sb-conn.servicebus.windows.net/;SharedAccessKeyName=send", "SharedAccessKey")]
     [InlineData("SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0LWtleS12YWx1ZQ==", "Endpoint")]
     [InlineData("not a connection string c2VjcmV0LWtleS12YWx1ZQ==", "ServiceBusConnection")]
@@ -123,7 +104,6 @@ public sealed class EventPublishingRegistrationTests : IAsyncLifetime
     [InlineData("Events:PublishTimeout", "00:00:00", "Events__PublishTimeout")]
     [InlineData("Events:PublishAttemptTimeout", "-00:00:01", "Events__PublishAttemptTimeout")]
     [InlineData("Events:ServiceBusMaxMessageBytes", "10", "Events__ServiceBusMaxMessageBytes")]
-    [InlineData("Events:Transport", "Kafka", "Events__Transport")]
     public void UnusableEventsSettingFailsStartUpNamingIt(string key, string value, string named) =>
         Assert.Contains(named, StartUpFailure(new() { [key] = value }), StringComparison.Ordinal);
 
