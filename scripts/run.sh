@@ -178,7 +178,7 @@ Paste into another terminal:
  3. What happened to an event or a payment, and what needs an operator (same storage as the app):
       $cli status evt-demo-1 --settings $LOGS/cli.settings.json
       $cli list --failed --settings $LOGS/cli.settings.json
- 4. The v3 platform: a notification to a minted URL, verified by one inquiry ("v3 notification … verified by inquiry"):
+ 4. The v3 platform: three notifications to a minted URL, verified by one inquiry ("v3 payment … verified by inquiry"):
       $cli send-v3 --url $app/api/notifications/v3 --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT --reference order-demo-1 --count 3
 
 The app logs its metrics (ConnectEvents.Metrics) once a minute.
