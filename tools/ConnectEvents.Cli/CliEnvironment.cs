@@ -21,9 +21,3 @@ public sealed record CliEnvironment(TextWriter Out, TextWriter Error, IReadOnlyD
         return new CliEnvironment(Console.Out, Console.Error, variables, Directory.GetCurrentDirectory());
     }
 }
-
-/// <summary>The command line was wrong: the CLI prints the message and the command's usage, and exits 2.</summary>
-public sealed class UsageException(string message) : Exception(message);
-
-/// <summary>The operation could not be done (storage unreachable, a setting missing…): the CLI prints the message, no stack trace, and exits 1.</summary>
-public sealed class CliFailureException(string message) : Exception(message);

@@ -119,6 +119,3 @@ internal static class RecordView
 
     private static string Join(params string?[] parts) => string.Join("  ", parts.Where(p => !string.IsNullOrEmpty(p)));
 }
-
-/// <summary>What a quarantine entry's document says about itself.</summary>
-internal sealed record QuarantinedEntryFacts(string Reason, string? KeyId);

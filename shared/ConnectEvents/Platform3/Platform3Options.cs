@@ -86,17 +86,3 @@ public sealed class Platform3Options
     public IReadOnlyList<string> LiveKeyIds() =>
         [.. new[] { NotificationKeyId }.Concat(AcceptedKeyIds).Where(k => !string.IsNullOrEmpty(k)).Select(k => k!).Distinct(StringComparer.Ordinal)];
 }
-
-/// <summary>One configured result-code rule.</summary>
-public sealed class ResultCodeRuleOptions
-{
-    /// <summary>One, two or three groups of three digits, e.g. <c>800</c>, <c>800.100</c> or <c>800.100.153</c>.</summary>
-    public string? Pattern { get; set; }
-
-    /// <summary>A <see cref="ResultCategory"/> name, e.g. <c>DeclinedByRisk</c>.</summary>
-    public string? Category { get; set; }
-}
-
-/// <summary>The [Range] checks of <see cref="Platform3Options"/>, source-generated (no reflection).</summary>
-[OptionsValidator]
-public sealed partial class Platform3OptionsValidator : IValidateOptions<Platform3Options>;

@@ -6,26 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.Sessions;
 
-/// <summary>The answer of a session or token operation: a success value, or a problem to answer with (status, title, field errors, Connect error ids).</summary>
-/// <typeparam name="T">The success value.</typeparam>
-public sealed record SessionOutcome<T>(T? Value, SessionProblem? Problem);
-
-/// <summary>A problem answer: HTTP status, a title, the fields at fault, and Connect's error ids and codes (never its messages).</summary>
-/// <param name="Status">The HTTP status to answer with.</param>
-/// <param name="Title">One line saying what went wrong.</param>
-/// <param name="Errors">Field → problems, for validation failures.</param>
-/// <param name="ConnectErrorId">Connect's errorId, when Connect refused.</param>
-/// <param name="ConnectErrors">Connect's error codes and ids (and the property at fault), without messages.</param>
-/// <param name="RetryAfterSeconds">For 503: when to try again.</param>
-public sealed record SessionProblem(int Status, string Title, IReadOnlyDictionary<string, string[]>? Errors = null, string? ConnectErrorId = null,
-    IReadOnlyList<ConnectErrorView>? ConnectErrors = null, int? RetryAfterSeconds = null);
-
-/// <summary>A Connect error as shown to the merchant's backend: code, id and property, not the message.</summary>
-/// <param name="Code">The error code.</param>
-/// <param name="Id">The error id.</param>
-/// <param name="PropertyName">The request property at fault.</param>
-public sealed record ConnectErrorView(string? Code, string? Id, string? PropertyName);
-
 /// <summary>
 /// Creates Client API sessions that offer a customer's stored tokens, forgets the tokens Connect reports invalid, and
 /// lets operators list and delete a customer's tokens (deleting them at Connect too).

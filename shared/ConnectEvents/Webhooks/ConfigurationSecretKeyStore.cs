@@ -31,21 +31,3 @@ public sealed class ConfigurationSecretKeyStore : ISecretKeyStore, IDisposable
             .GroupBy(k => k.KeyId!, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => Encoding.UTF8.GetBytes(g.Last().Secret!), StringComparer.Ordinal);
 }
-
-/// <summary>Asks several stores in order; the first that knows the key id answers.</summary>
-public sealed class CompositeSecretKeyStore(IReadOnlyList<ISecretKeyStore> stores) : ISecretKeyStore
-{
-    /// <inheritdoc />
-    public async ValueTask<byte[]?> GetSecretAsync(string keyId, CancellationToken cancellationToken)
-    {
-        foreach (var store in stores)
-        {
-            if (await store.GetSecretAsync(keyId, cancellationToken) is { } secret)
-            {
-                return secret;
-            }
-        }
-
-        return null;
-    }
-}

@@ -155,26 +155,3 @@ public sealed partial class WebhookIngress(
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Webhook answered 503: {Error}")]
     private static partial void LogKeyStoreUnavailable(ILogger logger, string error);
 }
-
-/// <summary>What the webhook pipeline decided.</summary>
-public enum IngressStatus
-{
-    /// <summary>Verified and durably enqueued: answer 200.</summary>
-    Accepted,
-
-    /// <summary>Signed but unusable, durably quarantined: answer 2xx so Worldline stops retrying.</summary>
-    Quarantined,
-
-    /// <summary>Signature checks failed: answer 401 with an empty body.</summary>
-    Unauthorized,
-
-    /// <summary>Storage or the key store failed: answer 503 with Retry-After; nothing was acknowledged.</summary>
-    Unavailable,
-}
-
-/// <summary>The outcome of <see cref="WebhookIngress.HandleAsync"/>.</summary>
-/// <param name="Status">What to answer.</param>
-/// <param name="Reason">A short safe reason (for logs and tests; not sent on 401).</param>
-/// <param name="EventId">The accepted event's id.</param>
-/// <param name="QuarantineId">The quarantine entry's id.</param>
-public sealed record IngressResult(IngressStatus Status, string? Reason, string? EventId = null, string? QuarantineId = null);

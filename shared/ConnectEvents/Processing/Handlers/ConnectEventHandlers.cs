@@ -2,20 +2,6 @@ using ConnectEvents.Events;
 
 namespace ConnectEvents.Processing.Handlers;
 
-/// <summary>A handler of one Connect event family (the part of the event type before the first dot).</summary>
-public interface IConnectFamilyHandler : IProcessingHandler<ConnectEventEnvelope>
-{
-    /// <summary>The family handled: <c>payment</c>, <c>refund</c>, <c>payout</c>, <c>token</c>, <c>dispute</c>.</summary>
-    string Family { get; }
-}
-
-/// <summary>The outcome words stored on processed-event records.</summary>
-public static class EventOutcomes
-{
-    /// <summary>Nothing needed doing: the event is recorded, and that is all.</summary>
-    public const string NoAction = "no-action";
-}
-
 /// <summary>
 /// Hands each Connect event to its family's handler. A family nobody handles is recorded as <see cref="EventOutcomes.NoAction"/>:
 /// refunds are started by the merchant, who already knows of them, no payout needs a follow-up call from this product, and

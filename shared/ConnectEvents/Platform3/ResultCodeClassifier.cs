@@ -2,36 +2,6 @@ using System.Collections.Frozen;
 
 namespace ConnectEvents.Platform3;
 
-/// <summary>What a v3 result code means for the payment, coarsely.</summary>
-public enum ResultCategory
-{
-    /// <summary>The code is well formed but no rule names it.</summary>
-    Unknown,
-
-    /// <summary>The transaction succeeded.</summary>
-    Success,
-
-    /// <summary>The transaction is not final yet.</summary>
-    Pending,
-
-    /// <summary>The bank (issuer or acquirer) declined.</summary>
-    DeclinedByBank,
-
-    /// <summary>A risk check declined.</summary>
-    DeclinedByRisk,
-
-    /// <summary>The request was invalid (parameters, format, configuration).</summary>
-    InvalidRequest,
-
-    /// <summary>The platform or a system behind it failed.</summary>
-    SystemError,
-}
-
-/// <summary>One row of the classification table: a code prefix of one to three groups and its category.</summary>
-/// <param name="Pattern">One, two or three groups of three digits, e.g. <c>800</c>, <c>800.100</c> or <c>800.100.153</c>.</param>
-/// <param name="Category">The category every code under the pattern has, unless a longer pattern says otherwise.</param>
-public sealed record ResultCodeRule(string Pattern, ResultCategory Category);
-
 /// <summary>
 /// Maps a v3 result code (<c>ddd.ddd.ddd</c>) to a <see cref="ResultCategory"/> by its groups: the most specific rule
 /// wins, the whole code first, then its first two groups, then its first group. Codes of any other shape are refused.

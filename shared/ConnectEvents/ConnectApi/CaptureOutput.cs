@@ -1,0 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ConnectEvents.ConnectApi;
+
+/// <summary>The output part of a capture.</summary>
+public sealed class CaptureOutput : ConnectObject
+{
+    /// <summary>The captured amount.</summary>
+    public AmountOfMoney? AmountOfMoney { get; set; }
+}

@@ -1,0 +1,46 @@
+using Azure;
+using ConnectEvents.Storage;
+
+namespace ConnectEvents.Idempotence;
+
+/// <summary>The stored record of one event id.</summary>
+/// <param name="EventId">The Connect event id (the original string; the row key is its escaped form).</param>
+/// <param name="State">Where processing is.</param>
+/// <param name="LeaseOwner">Who holds (or last held) the claim.</param>
+/// <param name="LeaseExpiresAt">When the claim may be taken over; null once the record is final, or reopened (claimable at once).</param>
+/// <param name="Attempts">How many times the event was claimed.</param>
+/// <param name="EventType">The event type, e.g. <c>payment.pending_capture</c>.</param>
+/// <param name="MerchantId">The event's merchant.</param>
+/// <param name="PaymentId">The payment the event is about, when it is about one.</param>
+/// <param name="Outcome">What was done (e.g. "captured", "tokenized", "no-action"), or the failure / dead-letter reason.</param>
+/// <param name="DetailJson">JSON detail: actions with Connect ids, statuses before/after, timings, or the Connect errors.</param>
+/// <param name="FirstSeenAt">When the event was first claimed (or dead-lettered, if it never was).</param>
+/// <param name="CompletedAt">When the record became final (Completed, Failed or DeadLettered).</param>
+/// <param name="ETag">The entity's ETag; Complete/Fail/Release are conditional on it.</param>
+public sealed record ProcessedEventRecord(
+    string EventId,
+    ProcessingState State,
+    string? LeaseOwner,
+    DateTimeOffset? LeaseExpiresAt,
+    int Attempts,
+    string? EventType,
+    string? MerchantId,
+    string? PaymentId,
+    string? Outcome,
+    string? DetailJson,
+    DateTimeOffset? FirstSeenAt,
+    DateTimeOffset? CompletedAt,
+    ETag ETag)
+{
+    /// <summary>The last transient error given to <see cref="IProcessedEventStore.ReleaseAsync"/>, kept for operators.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When the record was last written.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>When the latest claim began: for a key that recurs (<see cref="ClaimRecurrence"/>), the start of its last round.</summary>
+    public DateTimeOffset? ClaimedAt { get; init; }
+
+    /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
+    public ReadOnlyMemory<byte>? Body { get; init; }
+}

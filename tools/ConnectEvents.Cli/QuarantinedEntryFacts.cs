@@ -1,0 +1,9 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ConnectEvents.Idempotence;
+
+namespace ConnectEvents.Cli;
+
+/// <summary>What a quarantine entry's document says about itself.</summary>
+internal sealed record QuarantinedEntryFacts(string Reason, string? KeyId);
