@@ -6,10 +6,10 @@ using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace ConnectEvents.IntegrationTests.Processing;
+namespace ConnectEvents.IntegrationTests.Idempotence;
 
 /// <summary>Runs on a private Azurite so it can be stopped mid-test; the stores come from the app's own registration.</summary>
-public sealed class ProcessingStoreOutageTests
+public sealed class StoreOutageTests
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private static readonly EventClaimInfo Info = new("payment.paid", "1234", "pay-1");

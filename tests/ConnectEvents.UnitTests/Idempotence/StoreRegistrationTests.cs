@@ -6,9 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ConnectEvents.UnitTests.Processing;
+namespace ConnectEvents.UnitTests.Idempotence;
 
-public sealed class ProcessingStoreRegistrationTests
+public sealed class StoreRegistrationTests
 {
     private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection>? before = null)
     {

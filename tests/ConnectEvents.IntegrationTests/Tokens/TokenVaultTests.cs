@@ -4,7 +4,7 @@ using ConnectEvents.Processing;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ConnectEvents.IntegrationTests.Processing;
+namespace ConnectEvents.IntegrationTests.Tokens;
 
 [Collection(AzuriteCollectionDefinition.Name)]
 public sealed class TokenVaultTests(AzuriteFixture fixture)

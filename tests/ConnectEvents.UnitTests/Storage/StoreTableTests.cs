@@ -3,9 +3,9 @@ using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Tokens;
 
-namespace ConnectEvents.UnitTests.Processing;
+namespace ConnectEvents.UnitTests.Storage;
 
-public sealed class StoreFailureTests
+public sealed class StoreTableTests
 {
     [Theory]
     [InlineData(0)]

@@ -1,7 +1,7 @@
 using System.Text;
 using ConnectEvents.Events;
 
-namespace ConnectEvents.UnitTests.Webhooks;
+namespace ConnectEvents.UnitTests.Events;
 
 public sealed class ConnectEventEnvelopeTests
 {

@@ -2,7 +2,7 @@ using Azure.Data.Tables;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 
-namespace ConnectEvents.IntegrationTests.Operations;
+namespace ConnectEvents.IntegrationTests.Idempotence;
 
 /// <summary>The store's additions for replay on Azurite: the conditional reopen and the kept event bytes.</summary>
 [Collection(AzuriteCollectionDefinition.Name)]

@@ -3,7 +3,7 @@ using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Messaging;
 using ConnectEvents.Storage;
 
-namespace ConnectEvents.IntegrationTests.Hosting;
+namespace ConnectEvents.IntegrationTests.Storage;
 
 /// <summary>With nothing listening where storage should be, the failure the webhook logs says so, naming the endpoint.</summary>
 public sealed class StorageFailureMessageTests

@@ -2,7 +2,7 @@ using System.Text;
 using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 
-namespace ConnectEvents.UnitTests.Processing;
+namespace ConnectEvents.UnitTests.Storage;
 
 public sealed class TableKeysTests
 {

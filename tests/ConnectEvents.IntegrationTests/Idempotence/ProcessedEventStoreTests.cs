@@ -4,7 +4,7 @@ using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.Processing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ConnectEvents.IntegrationTests.Processing;
+namespace ConnectEvents.IntegrationTests.Idempotence;
 
 [Collection(AzuriteCollectionDefinition.Name)]
 public sealed class ProcessedEventStoreTests(AzuriteFixture fixture)
