@@ -1,5 +1,4 @@
 using ConnectEvents.Idempotence;
-using ConnectEvents.Processing;
 
 namespace ConnectEvents.CrashHarness;
 

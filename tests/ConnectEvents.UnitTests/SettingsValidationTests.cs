@@ -1,7 +1,6 @@
 using ConnectEvents.Tokens;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

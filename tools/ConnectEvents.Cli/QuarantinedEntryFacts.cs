@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using ConnectEvents.Idempotence;
-
 namespace ConnectEvents.Cli;
 
 /// <summary>What a quarantine entry's document says about itself.</summary>

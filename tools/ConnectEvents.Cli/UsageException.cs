@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace ConnectEvents.Cli;
 
 /// <summary>The command line was wrong: the CLI prints the message and the command's usage, and exits 2.</summary>

@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
-
 namespace ConnectEvents.DevHost;
 
 /// <summary>The keys the dev host accepts (section <c>DevHost</c>); the Functions host keeps its own in Azure.</summary>

@@ -1,5 +1,4 @@
 using System.Reflection;
-using ConnectEvents.Functions.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.Azure.Functions.Worker;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using ConnectEvents.Functions.Webhooks;
 using Microsoft.Azure.Functions.Worker;
 using WebJobs = Microsoft.Azure.WebJobs;
 

@@ -1,5 +1,4 @@
 using Microsoft.Azure.WebJobs;
-using Microsoft.Extensions.Configuration;
 
 namespace ConnectEvents.DevHost;
 

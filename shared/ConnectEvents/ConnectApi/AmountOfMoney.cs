@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>An amount in the smallest unit of a currency.</summary>

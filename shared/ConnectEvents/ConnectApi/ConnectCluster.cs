@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>The Connect clusters (where data is processed and stored).</summary>

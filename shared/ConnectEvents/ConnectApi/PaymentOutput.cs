@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>The output part of a payment.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>Payment product ids and groups to restrict to or exclude.</summary>

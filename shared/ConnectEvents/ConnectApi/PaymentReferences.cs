@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>The merchant's references of a payment.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>A payment (GET payment, and the payment inside other responses).</summary>

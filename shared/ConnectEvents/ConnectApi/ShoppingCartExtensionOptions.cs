@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-
 namespace ConnectEvents.ConnectApi;
 
 /// <summary>A shopping cart extension's identity for X-GCS-ServerMetaInfo.</summary>

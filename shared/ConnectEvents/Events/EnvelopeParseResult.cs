@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace ConnectEvents.Events;
 
 /// <summary>The outcome of <see cref="ConnectEventEnvelope.Parse"/>: an envelope, or the reason the body is unusable.</summary>

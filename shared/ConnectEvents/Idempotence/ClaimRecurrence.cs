@@ -1,6 +1,3 @@
-using Azure;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Idempotence;
 
 /// <summary>

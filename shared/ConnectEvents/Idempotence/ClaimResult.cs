@@ -1,6 +1,3 @@
-using Azure;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Idempotence;
 
 /// <summary>A claim's status and the record as it is now (the caller's own after <see cref="ClaimStatus.Claimed"/>).</summary>

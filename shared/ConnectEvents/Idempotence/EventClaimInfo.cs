@@ -1,6 +1,3 @@
-using Azure;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Idempotence;
 
 /// <summary>What the processor knows about an event when it claims it, stored for operators.</summary>

@@ -1,4 +1,3 @@
-using Azure;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Idempotence;

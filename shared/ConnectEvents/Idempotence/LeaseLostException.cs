@@ -1,6 +1,3 @@
-using Azure;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Idempotence;
 
 /// <summary>A status change was refused because another owner claimed the event since the caller did.</summary>

@@ -1,5 +1,4 @@
 using Azure;
-using ConnectEvents.Storage;
 
 namespace ConnectEvents.Idempotence;
 

@@ -1,6 +1,3 @@
-using Azure;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Idempotence;
 
 /// <summary>A reopen's status and the record as it is now.</summary>

@@ -1,5 +1,3 @@
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Messaging;
 
 /// <summary>Durably enqueues a verified event for processing; returns only once the transport has accepted it.</summary>

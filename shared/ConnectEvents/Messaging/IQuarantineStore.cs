@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Messaging;
 
 /// <summary>Durable storage for signed but unusable events.</summary>

@@ -1,9 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using ConnectEvents.Storage;
 
 namespace ConnectEvents.Messaging;
 

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Messaging;
 
 /// <summary>A signed event that could not be used, kept durably so an operator can inspect and replay it.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace ConnectEvents.Platform3;
 
 /// <summary>What a v3 result code means for the payment, coarsely.</summary>

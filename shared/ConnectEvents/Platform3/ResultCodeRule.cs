@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace ConnectEvents.Platform3;
 
 /// <summary>One row of the classification table: a code prefix of one to three groups and its category.</summary>

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace ConnectEvents.Platform3;
 
 /// <summary>One configured result-code rule.</summary>

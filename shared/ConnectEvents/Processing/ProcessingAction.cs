@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.Processing;
 
 /// <summary>One side effect performed on Connect or the token vault.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.Processing;
 
 /// <summary>What one processing attempt did, stored as the record's detail JSON for operators.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace ConnectEvents.Processing;
 
 /// <summary>When to turn a payment's card into a reusable token, and whose token it is.</summary>

@@ -1,9 +1,3 @@
-using ConnectEvents.ConnectApi;
-using ConnectEvents.Storage;
-using ConnectEvents.Tokens;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>A Connect error as shown to the merchant's backend: code, id and property, not the message.</summary>

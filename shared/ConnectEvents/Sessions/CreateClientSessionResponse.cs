@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>What <c>POST /api/sessions</c> answers: what the checkout page needs to call the Client API, every part always present.</summary>

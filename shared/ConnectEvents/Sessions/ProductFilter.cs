@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>Payment product groups (e.g. <c>cards</c>) and product ids.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>Restrict-to and exclude filters (Connect's PaymentProductFiltersClientSession).</summary>

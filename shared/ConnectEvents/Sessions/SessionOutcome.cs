@@ -1,9 +1,3 @@
-using ConnectEvents.ConnectApi;
-using ConnectEvents.Storage;
-using ConnectEvents.Tokens;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>The answer of a session or token operation: a success value, or a problem to answer with (status, title, field errors, Connect error ids).</summary>

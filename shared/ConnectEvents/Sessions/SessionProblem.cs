@@ -1,9 +1,3 @@
-using ConnectEvents.ConnectApi;
-using ConnectEvents.Storage;
-using ConnectEvents.Tokens;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>A problem answer: HTTP status, a title, the fields at fault, and Connect's error ids and codes (never its messages).</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ConnectEvents.Sessions;
 
 /// <summary>One stored token as operators see it (no card data beyond what Connect's alias shows).</summary>

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using ConnectEvents.Failures;

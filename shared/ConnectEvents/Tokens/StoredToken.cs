@@ -1,5 +1,3 @@
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Tokens;
 
 /// <summary>A reusable Connect token stored for a merchant's customer.</summary>

@@ -1,5 +1,3 @@
-using ConnectEvents.Storage;
-
 namespace ConnectEvents.Tokens;
 
 /// <summary>The result of storing a token: whether it was new, and which older tokens the per-customer cap dropped.</summary>

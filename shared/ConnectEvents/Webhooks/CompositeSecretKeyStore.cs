@@ -1,7 +1,3 @@
-using System.Collections.Frozen;
-using System.Text;
-using Microsoft.Extensions.Options;
-
 namespace ConnectEvents.Webhooks;
 
 /// <summary>Asks several stores in order; the first that knows the key id answers.</summary>

@@ -1,9 +1,3 @@
-using ConnectEvents.Diagnostics;
-using ConnectEvents.Events;
-using ConnectEvents.Messaging;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
-
 namespace ConnectEvents.Webhooks;
 
 /// <summary>The outcome of <see cref="WebhookIngress.HandleAsync"/>.</summary>

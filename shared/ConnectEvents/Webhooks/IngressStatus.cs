@@ -1,9 +1,3 @@
-using ConnectEvents.Diagnostics;
-using ConnectEvents.Events;
-using ConnectEvents.Messaging;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
-
 namespace ConnectEvents.Webhooks;
 
 /// <summary>What the webhook pipeline decided.</summary>

@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Frozen;
-using System.Text;
-using Azure;
-using Azure.Identity;
-using Azure.Security.KeyVault.Secrets;
-using Microsoft.Extensions.Logging;
-
 namespace ConnectEvents.Webhooks;
 
 /// <summary>The secret key store cannot answer right now (e.g. Key Vault unreachable); the webhook answers 503, not 401.</summary>

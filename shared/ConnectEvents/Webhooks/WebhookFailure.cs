@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using Microsoft.Extensions.Primitives;
-
 namespace ConnectEvents.Webhooks;
 
 /// <summary>Why a webhook request was rejected.</summary>

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using ConnectEvents.Identity;
-
 namespace ConnectEvents.Webhooks;
 
 /// <summary>One webhook secret key as configured in Worldline's Configuration Center.</summary>

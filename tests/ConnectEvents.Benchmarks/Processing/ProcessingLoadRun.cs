@@ -6,7 +6,6 @@ using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Benchmarks.Processing;

@@ -4,7 +4,6 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues.Models;
 using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Benchmarks.Processing;

@@ -1,8 +1,6 @@
-using System.Globalization;
 using Azure.Data.Tables;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Benchmarks.Processing;

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Connect.Simulator;
 using ConnectEvents.ConnectApi;
 using Microsoft.Extensions.Configuration;

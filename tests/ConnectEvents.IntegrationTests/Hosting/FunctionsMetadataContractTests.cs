@@ -1,9 +1,7 @@
 using System.Text.Json;
 using ConnectEvents.DevHost;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectEvents.IntegrationTests.Hosting;
 

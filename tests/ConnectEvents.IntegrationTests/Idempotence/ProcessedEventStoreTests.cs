@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectEvents.IntegrationTests.Idempotence;

@@ -1,6 +1,5 @@
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;

@@ -9,7 +9,6 @@ using ConnectEvents.UnitTests.Messaging;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.IntegrationTests.Messaging;
 

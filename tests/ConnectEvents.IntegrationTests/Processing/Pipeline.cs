@@ -4,7 +4,6 @@ using Connect.Simulator;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Webhooks;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.DependencyInjection;

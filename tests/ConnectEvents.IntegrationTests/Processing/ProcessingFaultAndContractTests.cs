@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

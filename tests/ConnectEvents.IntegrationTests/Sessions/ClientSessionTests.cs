@@ -6,7 +6,6 @@ using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Processing;
-using ConnectEvents.Processing;
 using ConnectEvents.Tokens;
 
 namespace ConnectEvents.IntegrationTests.Sessions;

@@ -5,7 +5,6 @@ using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Processing;
-using ConnectEvents.Processing;
 using Xunit.Abstractions;
 
 namespace ConnectEvents.IntegrationTests.Suites;

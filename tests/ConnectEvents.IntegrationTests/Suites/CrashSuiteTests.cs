@@ -9,7 +9,6 @@ using Connect.Simulator;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using Xunit.Abstractions;
 
 namespace ConnectEvents.IntegrationTests.Suites;

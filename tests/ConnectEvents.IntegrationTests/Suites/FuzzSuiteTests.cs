@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;

@@ -6,7 +6,6 @@ using Connect.Simulator;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Webhooks;
 using Xunit.Abstractions;

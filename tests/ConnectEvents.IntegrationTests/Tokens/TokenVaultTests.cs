@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using ConnectEvents.IntegrationTests.Infrastructure;
-using ConnectEvents.Processing;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,4 @@
 using ConnectEvents.Idempotence;
-using ConnectEvents.Processing;
 using ConnectEvents.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
 using Azure.Messaging.ServiceBus;
 using ConnectEvents.Messaging;
-using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using Azure;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 using ConnectEvents.Tokens;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using ConnectEvents.Processing;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.UnitTests.Storage;

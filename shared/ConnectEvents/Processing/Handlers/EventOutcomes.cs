@@ -1,5 +1,3 @@
-using ConnectEvents.Events;
-
 namespace ConnectEvents.Processing.Handlers;
 
 /// <summary>The outcome words stored on processed-event records.</summary>
