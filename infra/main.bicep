@@ -79,6 +79,8 @@ param quarantineFailedThreshold int = 0
 param platform3Endpoint string = ''
 
 @description('Storage queue of v3 notifications (Platform3__QueueName); failed messages end in <name>-poison.')
+@minLength(3)
+@maxLength(56)
 param platform3QueueName string = 'platform3-notifications'
 
 @description('Webhook secret key id v3 notification URLs are minted with (Platform3__NotificationKeyId); needed when the platform is on.')
@@ -100,6 +102,10 @@ var webhookKeyNamePrefix = 'webhook-key-'
 var connectSecretName = 'connect-secret-api-key'
 var deploymentContainerName = 'app-package'
 var quarantineContainerName = 'connect-events-quarantine'
+// The queues of the platforms that are on, each read by its queue trigger and written by its ingress: storage creates
+// them with their '<name>-poison' queues, and the identity gets queue rights on exactly those. A platform that is off
+// has its trigger disabled (AzureWebJobs.<function>.Disabled), so it needs neither queue nor rights.
+var processingQueueNames = concat(connectEnabled ? [queueName] : [], empty(platform3Endpoint) ? [] : [platform3QueueName])
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -127,7 +133,7 @@ module storage 'modules/storage.bicep' = {
     storageAccountName: 'st${resourceToken}'
     deploymentContainerName: deploymentContainerName
     quarantineContainerName: quarantineContainerName
-    queueName: queueName
+    queueNames: processingQueueNames
   }
 }
 
@@ -174,7 +180,7 @@ module roles 'modules/roles.bicep' = {
   params: {
     principalId: identity.outputs.IDENTITY_PRINCIPAL_ID
     storageAccountName: storage.outputs.STORAGE_ACCOUNT_NAME
-    queueNames: [storage.outputs.QUEUE_NAME, storage.outputs.POISON_QUEUE_NAME]
+    queueNames: storage.outputs.QUEUE_NAMES
     serviceBusNamespaceName: serviceBus.outputs.SERVICE_BUS_NAMESPACE_NAME
     topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
     applicationInsightsName: monitoring.outputs.APPLICATIONINSIGHTS_NAME
@@ -201,7 +207,7 @@ module functionApp 'modules/functionapp.bicep' = {
     quarantineContainerName: storage.outputs.QUARANTINE_CONTAINER_NAME
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE
     topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
-    queueName: storage.outputs.QUEUE_NAME
+    queueName: queueName
     keyVaultUri: keyVault.outputs.KEY_VAULT_URI
     connectSecretUri: keyVault.outputs.CONNECT_SECRET_URI
     webhookKeyNamePrefix: webhookKeyNamePrefix
@@ -234,7 +240,7 @@ module alerts 'modules/alerts.bicep' = if (!empty(alertActionGroupId) || !empty(
     applicationInsightsName: monitoring.outputs.APPLICATIONINSIGHTS_NAME
     serviceBusNamespaceName: serviceBus.outputs.SERVICE_BUS_NAMESPACE_NAME
     topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
-    queueName: storage.outputs.QUEUE_NAME
+    queueName: queueName
     signatureFailureThreshold: signatureFailureThreshold
     quarantineFailedThreshold: quarantineFailedThreshold
   }

@@ -1,16 +1,11 @@
 #!/usr/bin/env bash
 # Builds and lints every Bicep file in infra/ with the Bicep CLI from NuGet (Azure.Bicep.CommandLine.linux-x64,
-# pinned in Directory.Packages.props and restored through infra/tools/BicepCli.csproj), and fails on any warning or
+# pinned in Directory.Packages.props, found by scripts/bicep-cli.sh), and fails on any warning or
 # error: the CLI exits 0 on warnings such as an unknown resource property, so its output is checked too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dotnet restore infra/tools/BicepCli.csproj -v quiet -nologo >/dev/null
-pkg=$(dotnet msbuild infra/tools/BicepCli.csproj -nologo -getProperty:PkgAzure_Bicep_CommandLine_linux-x64)
-bicep="$pkg/tools/bicep"
-[ -f "$bicep" ] || { echo "Bicep CLI not found at $bicep" >&2; exit 1; }
-# NuGet does not keep the execute bit.
-[ -x "$bicep" ] || chmod +x "$bicep"
+bicep=$(scripts/bicep-cli.sh)
 echo "$("$bicep" --version)"
 
 out=$(mktemp -d)

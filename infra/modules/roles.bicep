@@ -8,7 +8,7 @@ param principalId string
 @description('Storage account the app uses (AzureWebJobsStorage).')
 param storageAccountName string
 
-@description('The processing queue and its poison queue (both in storageAccountName).')
+@description('Every queue the app uses: each running platform\'s processing queue and its poison queue (all in storageAccountName).')
 param queueNames string[]
 
 @description('Service Bus namespace holding the topic.')
@@ -36,7 +36,7 @@ var roles = {
   // container (the platform reads the package with this identity) and the app's quarantine container. Account scope,
   // because the host names and creates its containers itself.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // Queue rights, on the processing queue and its poison queue only. Sender + Message Processor (+ Reader, which
+  // Queue rights, on the running platforms' processing queues and their poison queues only. Sender + Message Processor (+ Reader, which
   // Microsoft lists for the trigger) would not work: the WebJobs queue listener makes a failed message visible again
   // with Update Message (messages/write) and moves the last failure to '<queue>-poison' with Create Queue
   // (queues/write) + Put Message, and the webhook's publisher calls Create Queue if missing too. Neither messages/write

@@ -1,7 +1,7 @@
 // The function app's storage account: Functions host state and the Flex deployment package (blob), the processed-event
-// and token tables, the processing queue with its poison queue, and the quarantine container. Shared keys are off:
-// every client uses the app's managed identity. The two queues are created here, not left to the app, so roles.bicep
-// can grant queue rights on exactly these two queues instead of the whole account.
+// and token tables, each running platform's processing queue with its poison queue, and the quarantine container.
+// Shared keys are off: every client uses the app's managed identity. The queues are created here, not left to the app,
+// so roles.bicep can grant queue rights on exactly these queues instead of the whole account.
 
 @description('Azure region.')
 param location string
@@ -20,10 +20,8 @@ param deploymentContainerName string
 @description('Blob container for signed but unusable webhook events (Webhooks__QuarantineContainer).')
 param quarantineContainerName string
 
-@description('Queue the webhook enqueues to and ProcessConnectEvent is triggered by (Events__QueueName).')
-@minLength(3)
-@maxLength(56)
-param queueName string
+@description('Processing queues of the platforms that are on (Events__QueueName, Platform3__QueueName), each read by a queue trigger; every one also gets its <name>-poison queue.')
+param queueNames string[]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageAccountName
@@ -77,21 +75,19 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
   name: 'default'
 }
 
-resource queue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
-  parent: queueService
-  name: queueName
-}
+// Each processing queue, then where its trigger moves a message after host.json's maxDequeueCount failed deliveries (the
+// WebJobs naming rule '<queue>-poison'), kept for inspection and replay.
+var allQueueNames = flatten(map(queueNames, name => [name, '${name}-poison']))
 
-// Where the queue trigger moves a message after host.json's maxDequeueCount failed deliveries (the WebJobs naming rule
-// '<queue>-poison'), kept for inspection and replay.
-resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for name in allQueueNames: {
   parent: queueService
-  name: '${queueName}-poison'
-}
+  name: name
+}]
 
 output STORAGE_ACCOUNT_NAME string = storage.name
 output STORAGE_BLOB_ENDPOINT string = storage.properties.primaryEndpoints.blob
 output DEPLOYMENT_CONTAINER_NAME string = deploymentContainer.name
 output QUARANTINE_CONTAINER_NAME string = quarantineContainer.name
-output QUEUE_NAME string = queue.name
-output POISON_QUEUE_NAME string = poisonQueue.name
+// Every queue created (processing and poison), for the per-queue role assignments: a module reading it waits for this
+// whole module, queues included.
+output QUEUE_NAMES string[] = allQueueNames

@@ -68,9 +68,7 @@ public sealed class FunctionsMetadataContractTests
 
     private static List<DeclaredFunction> ReadMetadata()
     {
-        var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        var path = Path.Combine(RepositoryPaths.Root, "functions", "bin", configuration, "net10.0", "functions.metadata");
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        using var document = JsonDocument.Parse(File.ReadAllBytes(RepositoryPaths.BuiltFile("functions", "functions.metadata")));
         var functions = new List<DeclaredFunction>();
         foreach (var function in document.RootElement.EnumerateArray())
         {

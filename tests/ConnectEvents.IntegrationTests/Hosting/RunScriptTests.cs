@@ -52,27 +52,15 @@ public sealed class RunScriptTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(Dictionary<string, string> environment)
     {
-        var psi = new ProcessStartInfo("bash") { WorkingDirectory = RepositoryPaths.Root, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("bash") { WorkingDirectory = RepositoryPaths.Root };
         psi.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "scripts", "run.sh"));
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
         }
 
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start bash");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("run.sh went on although a port was taken");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await BoundedProcess.RunAsync(psi, TimeSpan.FromSeconds(60));
+        Assert.False(run.TimedOut, "run.sh went on although a port was taken");
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }

@@ -12,10 +12,16 @@ public static class RepositoryPaths
     /// The built <paramref name="assemblyName"/>.dll of the project in <paramref name="projectFolder"/> (relative to the root),
     /// in the configuration (Debug or Release) the running code was built in.
     /// </summary>
-    public static string BuiltAssembly(string projectFolder, string assemblyName)
+    public static string BuiltAssembly(string projectFolder, string assemblyName) => BuiltFile(projectFolder, assemblyName + ".dll");
+
+    /// <summary>
+    /// The file <paramref name="fileName"/> in the build output of the project in <paramref name="projectFolder"/>, in the
+    /// configuration the running code was built in (such as the functions project's generated functions.metadata).
+    /// </summary>
+    public static string BuiltFile(string projectFolder, string fileName)
     {
         var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        return Path.Combine(Root, projectFolder, "bin", configuration, "net10.0", assemblyName + ".dll");
+        return Path.Combine(Root, projectFolder, "bin", configuration, "net10.0", fileName);
     }
 
     private static string FindRoot()

@@ -68,19 +68,7 @@ public sealed class BareLoopWorkerTests(AzuriteFixture azurite)
     private static async Task<(int ExitCode, string Output)> RunWorkerAsync(Dictionary<string, string> environment)
     {
         using var process = BareLoopWorkerStart.Start(BareLoopWorkerStart.BenchmarksDll, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await BoundedProcess.WaitAsync(process, TimeSpan.FromSeconds(60));
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }
