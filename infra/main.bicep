@@ -240,7 +240,7 @@ module alerts 'modules/alerts.bicep' = if (!empty(alertActionGroupId) || !empty(
     applicationInsightsName: monitoring.outputs.APPLICATIONINSIGHTS_NAME
     serviceBusNamespaceName: serviceBus.outputs.SERVICE_BUS_NAMESPACE_NAME
     topicName: serviceBus.outputs.SERVICE_BUS_TOPIC_NAME
-    queueName: queueName
+    queueNames: processingQueueNames
     signatureFailureThreshold: signatureFailureThreshold
     quarantineFailedThreshold: quarantineFailedThreshold
   }

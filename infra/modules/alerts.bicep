@@ -36,8 +36,8 @@ param serviceBusNamespaceName string
 @description('Topic whose subscriptions\' dead-lettered messages alert.')
 param topicName string
 
-@description('The processing queue (its poison queue is <queueName>-poison).')
-param queueName string
+@description('The processing queues of the platforms that are on (each one\'s poison queue is <name>-poison).')
+param queueNames string[]
 
 @description('Webhook requests rejected for their signature or key id within 15 minutes above which the signature alert fires.')
 @minValue(0)
@@ -79,7 +79,7 @@ var logRules = [
   {
     name: 'poison'
     displayName: 'Connect Events: messages moved to the poison queue'
-    description: 'A queue message used up its deliveries and sits in ${queueName}-poison. Find it with the poison query in docs/operations.md (Metrics, alerts and the queries support runs), fix the cause, then replay it.'
+    description: 'A queue message used up its deliveries and sits in a poison queue (${join(map(queueNames, q => '${q}-poison'), ', ')}). Find it with the poison query in docs/operations.md (Metrics, alerts and the queries support runs), fix the cause, then replay it.'
     severity: 1
     windowSize: 'PT15M'
     threshold: 0
@@ -88,7 +88,7 @@ let recorded = customMetrics
     | where name == "connect_events.events.processed" and tostring(customDimensions.disposition) == "deadlettered"
     | summarize Count = sum(valueSum);
 let moved = traces
-    | where message contains "Moving message to queue '{poisonQueue}'"
+    | where message matches regex @"Moving message to queue '({queues})-poison'"
     | summarize Count = todouble(count());
 // The same message is usually in both: the larger of the two is how many at least arrived.
 union recorded, moved
@@ -154,7 +154,7 @@ resource queryRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for r
     criteria: {
       allOf: [
         {
-          query: replace(rule.query, '{poisonQueue}', '${queueName}-poison')
+          query: replace(rule.query, '{queues}', join(queueNames, '|'))
           timeAggregation: 'Total'
           metricMeasureColumn: 'Count'
           operator: 'GreaterThan'
