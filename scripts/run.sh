@@ -43,7 +43,12 @@ for var in APP_PORT SIM_PORT BLOB_PORT QUEUE_PORT TABLE_PORT; do
 done
 
 # A long step says every 15 s that it is still going, so no minute passes in silence (npm ci prints nothing until done).
-heartbeat() { local start=$SECONDS; while sleep 15; do echo "   ... $1 still running ($((SECONDS - start)) s)"; done; }
+# Its sleep is a process of its own: killed with the heartbeat, so it does not outlive the script by up to 15 s.
+heartbeat() {
+  local start=$SECONDS
+  trap 'kill ${!:-} 2>/dev/null; exit 0' TERM
+  while sleep 15 & wait $!; do echo "   ... $1 still running ($((SECONDS - start)) s)"; done
+}
 with_heartbeat() {
   local what=$1 rc=0; shift
   heartbeat "$what" &
