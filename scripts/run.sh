@@ -7,6 +7,8 @@
 # variable to change: APP_PORT (7071), SIM_PORT (7072), BLOB_PORT/QUEUE_PORT/TABLE_PORT (10000-10002). Each step says
 # what it does; the build shows a line per project. Azurite must answer on all three ports before the app starts, and
 # if a process dies while starting, the script stops with the last lines of its log and a non-zero exit.
+# RUN_LOGS (artifacts/run) is the folder of the logs, the CLI's settings file and commands.txt (the banner's commands,
+# one a line, which scripts/demo-check.sh runs): a second run elsewhere leaves this one's files alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,7 @@ MERCHANT=1234
 FUNCTION_KEY=local-function-key
 MASTER_KEY=local-master-key
 CUSTOMER=customer-1
-LOGS=artifacts/run
+LOGS=${RUN_LOGS:-artifacts/run}
 
 say() { echo "== $*"; }
 fail() { echo "run.sh: $*" >&2; exit 1; }
@@ -43,7 +45,12 @@ for var in APP_PORT SIM_PORT BLOB_PORT QUEUE_PORT TABLE_PORT; do
 done
 
 # A long step says every 15 s that it is still going, so no minute passes in silence (npm ci prints nothing until done).
-heartbeat() { local start=$SECONDS; while sleep 15; do echo "   ... $1 still running ($((SECONDS - start)) s)"; done; }
+# Its sleep is a process of its own: killed with the heartbeat, so it does not outlive the script by up to 15 s.
+heartbeat() {
+  local start=$SECONDS
+  trap 'kill ${!:-} 2>/dev/null; exit 0' TERM
+  while sleep 15 & wait $!; do echo "   ... $1 still running ($((SECONDS - start)) s)"; done
+}
 with_heartbeat() {
   local what=$1 rc=0; shift
   heartbeat "$what" &
@@ -160,7 +167,13 @@ printf '{"Values":{"AzureWebJobsStorage":"%s"}}\n' "$storage" > "$LOGS/cli.setti
 app="http://127.0.0.1:$APP_PORT"
 cli="dotnet tools/ConnectEvents.Cli/bin/Release/net10.0/connect-events.dll"
 send="$cli send --url $app/api/webhooks/connect --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT"
-cat <<MSG
+# Every command the banner shows is printed by paste_line, which also writes it to $LOGS/commands.txt, one a line in the
+# banner's order: scripts/demo-check.sh runs exactly those, so what the check proves and what a newcomer pastes are one
+# list. The banner is composed first, so the file is complete before "is running" appears.
+: > "$LOGS/commands.txt"
+paste_line() { printf '%s\n' "$1" >> "$LOGS/commands.txt"; printf '      %s\n' "$1"; }
+banner=$(
+  cat <<MSG
 
 Connect Events is running (dev host, Azurite + Connect simulator on 127.0.0.1; logs in $LOGS/).
   webhook URL:   $app/api/webhooks/connect   (key id $KEY_ID, secret $SECRET)
@@ -169,22 +182,26 @@ Connect Events is running (dev host, Azurite + Connect simulator on 127.0.0.1; l
 Paste into another terminal:
  1. Capture: a signed pending_capture for pay-demo-1, sent twice; below, the app logs "capture for event …", the
     simulator "capture for payment pay-demo-1", and the second delivery "Event evt-demo-1 skipped: AlreadyCompleted":
-      $send --type payment.pending_capture --resource-id pay-demo-1 --event-id evt-demo-1 --count 2
- 2. Tokenization: payment.captured for pay-demo-2 stores its card as a token of $CUSTOMER ("tokenize for event …"):
-      $send --type payment.captured --resource-id pay-demo-2
-    then see the token (admin key) and a Client API session that offers it:
-      curl -s $app/api/customers/$CUSTOMER/tokens?code=$MASTER_KEY
-      curl -s -X POST "$app/api/sessions?code=$FUNCTION_KEY" -d '{"customerReference":"$CUSTOMER"}'
- 3. What happened to an event or a payment, and what needs an operator (same storage as the app):
-      $cli status evt-demo-1 --settings $LOGS/cli.settings.json
-      $cli list --failed --settings $LOGS/cli.settings.json
- 4. The v3 platform: three notifications to a minted URL, verified by one inquiry ("v3 payment … verified by inquiry"):
-      $cli send-v3 --url $app/api/notifications/v3 --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT --reference order-demo-1 --count 3
+MSG
+  paste_line "$send --type payment.pending_capture --resource-id pay-demo-1 --event-id evt-demo-1 --count 2"
+  echo " 2. Tokenization: payment.captured for pay-demo-2 stores its card as a token of $CUSTOMER (\"tokenize for event …\"):"
+  paste_line "$send --type payment.captured --resource-id pay-demo-2"
+  echo "    then see the token (admin key) and a Client API session that offers it:"
+  paste_line "curl -s $app/api/customers/$CUSTOMER/tokens?code=$MASTER_KEY"
+  paste_line "curl -s -X POST \"$app/api/sessions?code=$FUNCTION_KEY\" -d '{\"customerReference\":\"$CUSTOMER\"}'"
+  echo " 3. What happened to an event or a payment, and what needs an operator (same storage as the app):"
+  paste_line "$cli status evt-demo-1 --settings $LOGS/cli.settings.json"
+  paste_line "$cli list --failed --settings $LOGS/cli.settings.json"
+  echo " 4. The v3 platform: three notifications to a minted URL, verified by one inquiry (\"v3 payment … verified by inquiry\"):"
+  paste_line "$cli send-v3 --url $app/api/notifications/v3 --key-id $KEY_ID --secret $SECRET --merchant-id $MERCHANT --reference order-demo-1 --count 3"
+  cat <<MSG
 
 The app logs its metrics (ConnectEvents.Metrics) once a minute.
 
 Ctrl+C stops everything.
 MSG
+)
+printf '%s\n' "$banner"
 # Past start-up: if any process stops, stop the rest and pass on its exit code.
 set +e
 wait -n "${pids[@]}"

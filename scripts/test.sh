@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (Azurite from npm, pinned by package-lock.json;
-# NuGet packages), builds everything with warnings as errors, lints the Bicep, builds the deployable package, and runs
-# every test.
+# NuGet packages), builds everything with warnings as errors, lints the Bicep, builds the deployable package, runs
+# every test, and runs the demo as a newcomer would (scripts/demo-check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,14 @@ echo "== dotnet test"
 mkdir -p artifacts
 status=0
 dotnet test Events.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee artifacts/test.log || status=$?
+
+# After the tests: they run on the solution's own build (run.sh rebuilds three of its projects), and every test has
+# reported whatever the demo does.
+echo "== demo check (scripts/demo-check.sh: run.sh and every command its banner prints, then the logs)"
+demo=0
+bash scripts/demo-check.sh || demo=$?
+[ "$demo" -eq 0 ] || echo "demo check: FAILED (above, under == demo check)"
 # One closing line over every test project: "N passed, N failed".
 awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "%d passed, %d failed\n", p, f}' artifacts/test.log
-exit "$status"
+[ "$status" -ne 0 ] && exit "$status"
+exit "$demo"
