@@ -6,10 +6,10 @@ namespace ConnectEvents.ConnectApi;
 /// <summary>What kind of failure a Connect call ended in (the error model of the Server API's response codes).</summary>
 public enum ConnectErrorKind
 {
-    /// <summary>400: the request is wrong; do not retry.</summary>
+    /// <summary>400: the request is wrong.</summary>
     Validation,
 
-    /// <summary>402: rejected by the platform or the acquirer; the body may hold the payment, refund or payout result.</summary>
+    /// <summary>402: rejected by the platform or the acquirer.</summary>
     Declined,
 
     /// <summary>403: not allowed for this API key or merchant.</summary>
@@ -18,16 +18,16 @@ public enum ConnectErrorKind
     /// <summary>404, 410, or 409 other than idempotence: the object is missing, gone, or conflicts.</summary>
     Reference,
 
-    /// <summary>409 with an idempotence key and error code 1409: the first request with this key is still running; retry later.</summary>
+    /// <summary>409 with an idempotence key and error code 1409: the first request with this key is still running.</summary>
     Idempotence,
 
-    /// <summary>500, 502, 503: platform, downstream or availability trouble; retry with backoff.</summary>
+    /// <summary>500, 502, 503: platform, downstream or availability trouble.</summary>
     Platform,
 
-    /// <summary>No usable response: network failure, timeout, open circuit; retry only when the call is safe to repeat.</summary>
+    /// <summary>No usable response: network failure, timeout, open circuit, an answer that broke off or stalled.</summary>
     Communication,
 
-    /// <summary>Any other status; handled gracefully, not retried.</summary>
+    /// <summary>Any other status (408, 429 and 504 among them; the status decides whether it is transient), or a success answer we cannot use.</summary>
     Unknown,
 }
 
@@ -41,20 +41,21 @@ public enum ConnectErrorKind
 /// <param name="RequestId">The platform's request id.</param>
 public sealed record ConnectError(string? Code, string? Id, string? Category, int? HttpStatusCode, string? Message, string? PropertyName, string? RequestId);
 
-/// <summary>A Connect call that did not succeed, classified so callers can decide between retry, fail and report.</summary>
+/// <summary>
+/// A Connect call that did not succeed: what Connect answered (kind, status, errorId, errors). Whether it is worth another
+/// try is <see cref="Failures.FailureClassifier"/>'s to say, for every caller and for the client's own retries.
+/// </summary>
 public sealed class ConnectApiException : Exception
 {
     /// <summary>Creates a classified exception.</summary>
     public ConnectApiException(ConnectErrorKind kind, int? statusCode, string message, string? errorId = null, IReadOnlyList<ConnectError>? errors = null,
-        string? rawBody = null, JsonElement? result = null, string? idempotenceKey = null, long? idempotenceRequestTimestamp = null, Exception? innerException = null)
+        string? idempotenceKey = null, long? idempotenceRequestTimestamp = null, Exception? innerException = null)
         : base(message, innerException)
     {
         Kind = kind;
         StatusCode = statusCode;
         ErrorId = errorId;
         Errors = errors ?? [];
-        RawBody = rawBody;
-        Result = result;
         IdempotenceKey = idempotenceKey;
         IdempotenceRequestTimestamp = idempotenceRequestTimestamp;
     }
@@ -80,20 +81,11 @@ public sealed class ConnectApiException : Exception
     /// <summary>The errors list of the body (empty when the body had none or was not JSON).</summary>
     public IReadOnlyList<ConnectError> Errors { get; }
 
-    /// <summary>The response body as received (possibly not JSON, for example a proxy's HTML page).</summary>
-    public string? RawBody { get; }
-
-    /// <summary>For declines: the paymentResult, refundResult or payoutResult object of the body.</summary>
-    public JsonElement? Result { get; }
-
     /// <summary>The idempotence key the call carried, if any.</summary>
     public string? IdempotenceKey { get; }
 
     /// <summary>For idempotence conflicts: when the first request with this key was received (ms since the epoch).</summary>
     public long? IdempotenceRequestTimestamp { get; }
-
-    /// <summary>True when trying again later can succeed (platform, communication, idempotence in progress).</summary>
-    public bool IsTransient => Kind is ConnectErrorKind.Platform or ConnectErrorKind.Communication or ConnectErrorKind.Idempotence;
 
     /// <summary>The error codes, comma separated, for logs.</summary>
     public string ErrorCodes => string.Join(',', Errors.Select(e => e.Code));
@@ -104,7 +96,6 @@ public sealed class ConnectApiException : Exception
         var code = (int)status;
         string? errorId = null;
         var errors = new List<ConnectError>();
-        JsonElement? result = null;
         var parsed = false;
         if (!string.IsNullOrWhiteSpace(body))
         {
@@ -128,20 +119,11 @@ public sealed class ConnectApiException : Exception
                             }
                         }
                     }
-
-                    foreach (var name in (ReadOnlySpan<string>)["paymentResult", "refundResult", "payoutResult"])
-                    {
-                        if (root.TryGetProperty(name, out var r) && r.ValueKind == JsonValueKind.Object)
-                        {
-                            result = r.Clone();
-                            break;
-                        }
-                    }
                 }
             }
             catch (JsonException)
             {
-                // Not JSON (a proxy page, an HTML error): the raw text is kept below.
+                // Not JSON (a proxy page, an HTML error): the kind follows from the status alone, and the message says so.
             }
         }
 
@@ -158,7 +140,7 @@ public sealed class ConnectApiException : Exception
         var detail = parsed
             ? $"errorId {errorId ?? "(none)"}, codes [{string.Join(',', errors.Select(e => e.Code))}]"
             : "the body is not a Connect error response";
-        return new ConnectApiException(kind, code, $"Connect answered {code} ({kind}): {detail}", errorId, errors, body, result, idempotenceKey, idempotenceRequestTimestamp);
+        return new ConnectApiException(kind, code, $"Connect answered {code} ({kind}): {detail}", errorId, errors, idempotenceKey, idempotenceRequestTimestamp);
     }
 
     /// <summary>Classifies a call that got no usable response.</summary>

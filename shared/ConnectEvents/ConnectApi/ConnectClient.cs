@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -39,6 +40,9 @@ public sealed class ConnectClient : IConnectClient
 
     /// <summary>The optional caller metadata header.</summary>
     public const string ClientMetaInfoHeader = "X-GCS-ClientMetaInfo";
+
+    /// <summary>The largest answer read (Connect's are a few KiB); a longer one fails the attempt as an answer that could not be read.</summary>
+    internal const long MaxAnswerBytes = 1024 * 1024;
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
     private readonly HttpClient _http;
@@ -109,35 +113,29 @@ public sealed class ConnectClient : IConnectClient
         {
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
+        {
+            var failure = Failure(ex, request, key, cancellationToken);
+            if (ReferenceEquals(failure, ex))
         {
             throw;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or OperationCanceledException or BrokenCircuitException or IOException)
-        {
-            throw ConnectApiException.Communication($"{method} {path}: {ex.GetType().Name}: {ex.Message}", ex, key);
+
+            throw failure;
         }
 
         using (response)
         {
-            long? timestamp = null;
-            if (response.Headers.TryGetValues(IdempotenceTimestampHeader, out var values)
-                && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ts))
-            {
-                timestamp = ts;
-            }
-
             if (context is not null)
             {
-                context.IdempotenceRequestTimestamp = timestamp;
+                context.IdempotenceRequestTimestamp = IdempotenceTimestamp(response);
             }
 
             try
             {
-                if (!response.IsSuccessStatusCode)
+                if (await AnswerFailureAsync(response, key, cancellationToken) is { } failure)
                 {
-                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                    throw ConnectApiException.FromResponse(response.StatusCode, text, key, timestamp);
+                    throw failure;
                 }
 
                 if (responseType is null || response.StatusCode == HttpStatusCode.NoContent)
@@ -156,9 +154,68 @@ public sealed class ConnectClient : IConnectClient
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // The connection broke while the body was read.
+                // The connection broke while the body was read (only without the pipeline's ResponseBufferingHandler, which reads it within the attempt).
                 throw ConnectApiException.Communication($"{method} {path}: reading the response failed: {ex.Message}", ex, key);
             }
         }
     }
+
+    /// <summary>
+    /// The failure a call ends in for one attempt's outcome (null for an answer to return): what this client throws, and
+    /// what the pipeline's retry and circuit breaker judge (<see cref="InCallRetry"/>), so the two cannot disagree.
+    /// A success status counts as an answer here; a success body the client then cannot use is a permanent failure.
+    /// </summary>
+    internal static async ValueTask<Exception?> FailureOf(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request, CancellationToken callerToken)
+    {
+        var key = IdempotenceKey(request);
+        if (outcome.Exception is { } ex)
+        {
+            return Failure(ex, request, key, callerToken);
+        }
+
+        try
+        {
+            return await AnswerFailureAsync(outcome.Result!, key, callerToken).ConfigureAwait(false);
+        }
+        catch (Exception readFailure) when (readFailure is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return Failure(readFailure, request, key, callerToken);
+        }
+    }
+
+    /// <summary>The classified error of an answer that is not a success, from its status and (already read) body; null for a success.</summary>
+    private static async ValueTask<ConnectApiException?> AnswerFailureAsync(HttpResponseMessage response, string? key, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return ConnectApiException.FromResponse(response.StatusCode, text, key, IdempotenceTimestamp(response));
+    }
+
+    /// <summary>
+    /// What a call that got no usable answer ends in: the caller's own cancellation as it is; a network failure, timeout,
+    /// open circuit or broken answer as a Communication error; anything else (a bug) as itself.
+    /// </summary>
+    private static Exception Failure(Exception ex, HttpRequestMessage? request, string? key, CancellationToken callerToken) => ex switch
+    {
+        OperationCanceledException when callerToken.IsCancellationRequested => ex,
+        HttpRequestException or TimeoutRejectedException or OperationCanceledException or BrokenCircuitException or IOException =>
+            ConnectApiException.Communication($"{request?.Method} {Target(request)}: {ex.GetType().Name}: {ex.Message}", ex, key),
+        _ => ex,
+    };
+
+    private static string? Target(HttpRequestMessage? request) =>
+        request?.RequestUri is { } uri ? (uri.IsAbsoluteUri ? uri.PathAndQuery.TrimStart('/') : uri.OriginalString) : null;
+
+    private static string? IdempotenceKey(HttpRequestMessage? request) =>
+        request is not null && request.Headers.TryGetValues(IdempotenceKeyHeader, out var values) ? values.FirstOrDefault() : null;
+
+    private static long? IdempotenceTimestamp(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(IdempotenceTimestampHeader, out var values)
+        && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ts)
+            ? ts
+            : null;
 }

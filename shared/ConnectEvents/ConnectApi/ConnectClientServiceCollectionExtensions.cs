@@ -44,28 +44,24 @@ public static class ConnectClientServiceCollectionExtensions
             // logs what is needed, obfuscated, at Debug, and costs nothing when off.
             .RemoveAllLoggers();
 
-        // Order matters: resilience outermost, then signing per attempt (a retry gets a fresh Date and signature), then logging of what went out.
+        // Order matters: resilience outermost, then the answer read whole within the attempt, then signing per attempt (a
+        // retry gets a fresh Date and signature), then logging of what went out. One rule decides every retry: InCallRetry.
         http.AddResilienceHandler("connect-pipeline", static (builder, context) =>
             {
                 // Read once when the pipeline is built: timeouts and retries take effect on restart (the signing key is live).
                 var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<ConnectOptions>>().CurrentValue;
-                builder.AddTimeout(options.TotalTimeout);
+                var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+                builder.AddTimeout(InCallRetry.TotalTimeout(options.TotalTimeout, time));
                 if (options.MaxRetries > 0)
                 {
-                    builder.AddRetry(TransientRetry(options.MaxRetries, options.RetryBaseDelay, IsSafeToRepeat));
+                    builder.AddRetry(InCallRetry.Retry(options.MaxRetries, options.RetryBaseDelay, time, ConnectClient.FailureOf, InCallRetry.IsSafeToRepeat));
                 }
 
                 builder
-                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                    {
-                        FailureRatio = 0.5,
-                        MinimumThroughput = 20,
-                        SamplingDuration = TimeSpan.FromSeconds(30),
-                        BreakDuration = TimeSpan.FromSeconds(5),
-                        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
-                    })
+                    .AddCircuitBreaker(InCallRetry.CircuitBreaker(ConnectClient.FailureOf))
                     .AddTimeout(options.AttemptTimeout);
             });
+        http.AddHttpMessageHandler(() => new ResponseBufferingHandler(ConnectClient.MaxAnswerBytes));
         http.AddHttpMessageHandler<SigningHandler>();
         http.AddHttpMessageHandler<LoggingHandler>();
         http.AddHttpMessageHandler<ConnectCallMetricsHandler>(); // innermost: one duration per attempt, by operation and status
@@ -80,28 +76,4 @@ public static class ConnectClientServiceCollectionExtensions
         AutomaticDecompression = DecompressionMethods.All,
         MaxConnectionsPerServer = 256,
     };
-
-    /// <summary>Exponential retries with jitter (capped at 5 s, Retry-After honoured) of transient failures of requests <paramref name="safeToRepeat"/> allows.</summary>
-    internal static HttpRetryStrategyOptions TransientRetry(int maxRetries, TimeSpan baseDelay, Func<HttpRequestMessage?, bool> safeToRepeat) => new()
-    {
-        MaxRetryAttempts = maxRetries,
-        BackoffType = DelayBackoffType.Exponential,
-        UseJitter = true,
-        Delay = baseDelay,
-        MaxDelay = TimeSpan.FromSeconds(5),
-        ShouldRetryAfterHeader = true,
-        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && safeToRepeat(args.Context.GetRequestMessage())),
-    };
-
-    /// <summary>Failures worth another attempt: no response, an attempt timeout, or 500/502/503.</summary>
-    internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
-    {
-        { Exception: HttpRequestException or TimeoutRejectedException or IOException } => true,
-        { Result.StatusCode: HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable } => true,
-        _ => false,
-    };
-
-    /// <summary>GET is always safe to repeat; POST and DELETE only with an idempotence key. Nothing else is ever repeated.</summary>
-    internal static bool IsSafeToRepeat(HttpRequestMessage? request) =>
-        request is not null && (request.Method == HttpMethod.Get || request.Headers.Contains(ConnectClient.IdempotenceKeyHeader));
 }

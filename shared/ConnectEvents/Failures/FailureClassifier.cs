@@ -1,6 +1,7 @@
 using Azure;
 using ConnectEvents.ConnectApi;
 using ConnectEvents.Idempotence;
+using ConnectEvents.Platform3;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Failures;
@@ -25,9 +26,9 @@ public enum FailureClass
 }
 
 /// <summary>
-/// The one place that decides transient versus permanent for every exception the product meets: Connect's answers,
-/// Table/Queue/Blob storage, the network, timeouts and cancellation. Processing, sessions, messaging and storage ask it
-/// rather than deciding again.
+/// The one place that decides transient versus permanent for every exception the product meets: Connect's and the v3
+/// Inquiry API's answers, Table/Queue/Blob storage, the network, timeouts and cancellation. Processing, sessions,
+/// messaging, storage and the HTTP clients' own in-call retries (<see cref="InCallRetry"/>) ask it rather than deciding again.
 /// </summary>
 public static class FailureClassifier
 {
@@ -44,9 +45,9 @@ public static class FailureClassifier
         return failure switch
         {
             ConnectApiException c => IsTransient(c) ? FailureClass.Transient : FailureClass.Permanent,
+            InquiryException i => IsTransient(i) ? FailureClass.Transient : FailureClass.Permanent,
             StoreUnavailableException => FailureClass.Transient,
             LeaseLostException => FailureClass.LeaseLost,
-            Platform3.InquiryException i => i.IsTransient ? FailureClass.Transient : FailureClass.Permanent,
             // A queue or topic that did not take a message: the next delivery tries again (a configuration error until it is fixed, then dead-lettered).
             Messaging.EventPublishException => FailureClass.Transient,
             RequestFailedException r => IsTransientStatus(r.Status) || r.ErrorCode == TableBeingDeleted ? FailureClass.Transient : FailureClass.Permanent,
@@ -74,6 +75,16 @@ public static class FailureClassifier
             || failure.StatusCode is { } status && IsTransientStatus(status);
     }
 
+    /// <summary>
+    /// The Inquiry API's answer is worth another try: none came (status 0), a 200 we could not read (the payment exists,
+    /// its answer was cut or garbled), or a status that says "later" by the same rule as Connect's.
+    /// </summary>
+    public static bool IsTransient(InquiryException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.StatusCode == 200 || IsTransientStatus(failure.StatusCode);
+    }
+
     /// <summary>An HTTP status that says "try later": none at all (0, no response), 408, 429, or a server error.</summary>
     public static bool IsTransientStatus(int status) => status is 0 or 408 or 429 or >= 500;
 
@@ -81,7 +92,7 @@ public static class FailureClassifier
     public static string Source(Exception failure) => failure switch
     {
         ConnectApiException c => $"Connect {c.Kind}",
-        Platform3.InquiryException => "the v3 Inquiry API",
+        InquiryException => "the v3 Inquiry API",
         Messaging.EventPublishException => "the topic",
         _ => "storage",
     };
@@ -91,7 +102,7 @@ public static class FailureClassifier
     {
         ConnectApiException c => "connect-" + c.Kind.ToString().ToLowerInvariant(),
         RequestFailedException r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"storage-{r.Status}"),
-        Platform3.InquiryException i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"inquiry-{i.StatusCode} {i.Reason}"),
+        InquiryException i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"inquiry-{i.StatusCode} {i.Reason}"),
         _ => failure.GetType().Name,
     };
 }

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ConnectEvents.ConnectApi;
 using Microsoft.Extensions.Options;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -12,7 +14,7 @@ namespace ConnectEvents.Platform3;
 public interface IInquiryClient
 {
     /// <summary>Gets the payment's current result.</summary>
-    /// <exception cref="InquiryException">The platform did not give a usable answer; <see cref="InquiryException.IsTransient"/> says whether to retry.</exception>
+    /// <exception cref="InquiryException">The platform did not give a usable answer; <see cref="Failures.FailureClassifier"/> says whether to retry.</exception>
     Task<InquiryAnswer> GetPaymentAsync(string merchantId, string reference, CancellationToken cancellationToken);
 }
 
@@ -25,7 +27,10 @@ public interface IInquiryClient
 /// <param name="Currency">The currency.</param>
 public sealed record InquiryAnswer(int HttpStatus, string? PaymentId, string ResultCode, string? ResultDescription, string? Amount, string? Currency);
 
-/// <summary>An inquiry that gave no usable answer: the HTTP status (0 when none came), and whether another try may help.</summary>
+/// <summary>
+/// An inquiry that gave no usable answer: the HTTP status (0 when none came) and why. Whether another try may help is
+/// <see cref="Failures.FailureClassifier"/>'s to say, from these facts.
+/// </summary>
 public sealed class InquiryException : Exception
 {
     /// <summary>Creates the exception with no detail.</summary>
@@ -37,11 +42,8 @@ public sealed class InquiryException : Exception
     /// <summary>Creates the exception with a reason and cause.</summary>
     public InquiryException(string message, Exception innerException) : base(message, innerException) { }
 
-    /// <summary>The answer's HTTP status, or 0 when none came (timeout, connection failure).</summary>
+    /// <summary>The answer's HTTP status, or 0 when no whole answer came (timeout, connection failure, a body that broke off or stalled).</summary>
     public int StatusCode { get; init; }
-
-    /// <summary>True when another delivery may get an answer (5xx, 408, 429, timeouts, broken connections, unreadable 200s).</summary>
-    public bool IsTransient { get; init; }
 
     /// <summary>A short safe reason for records: <c>unauthorized</c>, <c>not-found</c>, <c>server-error</c>, …</summary>
     public string Reason { get; init; } = "failed";
@@ -58,7 +60,7 @@ public sealed class InquiryException : Exception
 public sealed class InquiryClient(HttpClient http) : IInquiryClient
 {
     /// <summary>The largest answer read; the Inquiry API's message is small.</summary>
-    private const int MaxAnswerBytes = 256 * 1024;
+    internal const int MaxAnswerBytes = 256 * 1024;
 
     /// <inheritdoc />
     public async Task<InquiryAnswer> GetPaymentAsync(string merchantId, string reference, CancellationToken cancellationToken)
@@ -71,45 +73,84 @@ public sealed class InquiryClient(HttpClient http) : IInquiryClient
         {
             response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or IOException
-                                   || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            throw new InquiryException($"The inquiry got no answer ({ex.GetType().Name}).", ex) { IsTransient = true, Reason = "no-answer" };
+            var failure = Failure(ex, cancellationToken);
+            if (ReferenceEquals(failure, ex))
+            {
+                throw;
+            }
+
+            throw failure;
         }
 
         using (response)
         {
-            var status = (int)response.StatusCode;
-            var body = await ReadAsync(response, cancellationToken);
-            var code = body?.Result?.Code;
-            var wellFormed = ResultCodeClassifier.IsWellFormed(code);
-            if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest && wellFormed)
-            {
-                return new InquiryAnswer(status, body!.Id, code!, body.Result!.Description, body.Amount, body.Currency);
-            }
-
-            var (reason, transient) = response.StatusCode switch
-            {
-                HttpStatusCode.OK => ("unreadable-answer", true),
-                HttpStatusCode.BadRequest => ("bad-request", false),
-                HttpStatusCode.Unauthorized => ("unauthorized", false),
-                HttpStatusCode.Forbidden => ("forbidden", false),
-                HttpStatusCode.NotFound => ("not-found", false),
-                HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests => ("throttled", true),
-                >= HttpStatusCode.InternalServerError => ("server-error", true),
-                _ => ("unexpected-status", false),
-            };
-            throw new InquiryException($"The inquiry was answered {status} ({reason}).")
-            {
-                StatusCode = status,
-                IsTransient = transient,
-                Reason = reason,
-                ResultCode = wellFormed ? code : null,
-            };
+            var (answer, failure) = await ReadAsync(response, cancellationToken);
+            return answer ?? throw failure!;
         }
     }
 
-    private static async Task<InquiryBody?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// The failure an inquiry ends in for one attempt's outcome (null for an answer to return): what this client throws,
+    /// and what the pipeline's retry judges (<see cref="InCallRetry"/>), so the two cannot disagree.
+    /// </summary>
+    internal static async ValueTask<Exception?> FailureOf(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request, CancellationToken callerToken) =>
+        outcome.Exception is { } ex ? Failure(ex, callerToken) : (await ReadAsync(outcome.Result!, callerToken).ConfigureAwait(false)).Failure;
+
+    /// <summary>The answer, or the failure, that <paramref name="response"/> (its body read within the attempt) holds.</summary>
+    private static async ValueTask<(InquiryAnswer? Answer, Exception? Failure)> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        InquiryBody? body;
+        try
+        {
+            body = await ParseAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return (null, Failure(ex, cancellationToken));
+        }
+
+        var status = (int)response.StatusCode;
+        var code = body?.Result?.Code;
+        var wellFormed = ResultCodeClassifier.IsWellFormed(code);
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest && wellFormed)
+        {
+            return (new InquiryAnswer(status, body!.Id, code!, body.Result!.Description, body.Amount, body.Currency), null);
+        }
+
+        var reason = response.StatusCode switch
+        {
+            HttpStatusCode.OK => "unreadable-answer",
+            HttpStatusCode.BadRequest => "bad-request",
+            HttpStatusCode.Unauthorized => "unauthorized",
+            HttpStatusCode.Forbidden => "forbidden",
+            HttpStatusCode.NotFound => "not-found",
+            HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests => "throttled",
+            >= HttpStatusCode.InternalServerError => "server-error",
+            _ => "unexpected-status",
+        };
+        return (null, new InquiryException($"The inquiry was answered {status} ({reason}).")
+        {
+            StatusCode = status,
+            Reason = reason,
+            ResultCode = wellFormed ? code : null,
+        });
+    }
+
+    /// <summary>
+    /// What an inquiry that got no whole answer ends in: the caller's own cancellation as it is; a network failure,
+    /// timeout, open circuit or an answer that broke off as status 0, no answer; anything else (a bug) as itself.
+    /// </summary>
+    private static Exception Failure(Exception ex, CancellationToken callerToken) => ex switch
+    {
+        OperationCanceledException when callerToken.IsCancellationRequested => ex,
+        HttpRequestException or TimeoutRejectedException or OperationCanceledException or BrokenCircuitException or IOException =>
+            new InquiryException($"The inquiry got no answer ({ex.GetType().Name}).", ex) { Reason = "no-answer" },
+        _ => ex,
+    };
+
+    private static async Task<InquiryBody?> ParseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength > MaxAnswerBytes)
         {
@@ -118,16 +159,12 @@ public sealed class InquiryClient(HttpClient http) : IInquiryClient
 
         try
         {
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             return bytes.Length is 0 or > MaxAnswerBytes ? null : JsonSerializer.Deserialize(bytes, Platform3Json.Default.InquiryBody);
         }
         catch (JsonException)
         {
             return null;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw new InquiryException("The inquiry's answer broke off.", ex) { IsTransient = true, Reason = "no-answer", StatusCode = (int)response.StatusCode };
         }
     }
 }

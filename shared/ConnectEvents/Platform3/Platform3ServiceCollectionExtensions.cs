@@ -78,8 +78,11 @@ public static class Platform3ServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The Inquiry client: Bearer token per attempt inside GET retries on transient answers, inside a total timeout; nothing logs URLs or headers.</summary>
-    private static void AddInquiryClient(IServiceCollection services)
+    /// <summary>
+    /// The Inquiry client: the answer read whole and the Bearer token set per attempt, inside GET retries by the one
+    /// in-call rule (<see cref="InCallRetry"/>), inside a total timeout; nothing logs URLs or headers.
+    /// </summary>
+    internal static void AddInquiryClient(IServiceCollection services)
     {
         services.TryAddTransient<BearerTokenHandler>();
         var http = services.AddHttpClient<IInquiryClient, InquiryClient>(HttpClientName, (sp, http) =>
@@ -97,15 +100,16 @@ public static class Platform3ServiceCollectionExtensions
         http.AddResilienceHandler("platform3-pipeline", static (builder, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptionsMonitor<Platform3Options>>().CurrentValue;
-            builder.AddTimeout(options.TotalTimeout);
+            var time = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+            builder.AddTimeout(InCallRetry.TotalTimeout(options.TotalTimeout, time));
             if (options.MaxRetries > 0)
             {
-                // Only GETs go out, so every transient answer may be retried.
-                builder.AddRetry(ConnectClientServiceCollectionExtensions.TransientRetry(options.MaxRetries, options.RetryBaseDelay, static _ => true));
+                builder.AddRetry(InCallRetry.Retry(options.MaxRetries, options.RetryBaseDelay, time, InquiryClient.FailureOf, InCallRetry.IsSafeToRepeat));
             }
 
             builder.AddTimeout(options.AttemptTimeout);
         });
+        http.AddHttpMessageHandler(() => new ResponseBufferingHandler(InquiryClient.MaxAnswerBytes));
         http.AddHttpMessageHandler<BearerTokenHandler>();
     }
 

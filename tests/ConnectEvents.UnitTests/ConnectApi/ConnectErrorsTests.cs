@@ -1,5 +1,6 @@
 using System.Net;
 using ConnectEvents.ConnectApi;
+using ConnectEvents.Failures;
 using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.UnitTests.ConnectApi;
@@ -20,18 +21,18 @@ public sealed class ConnectErrorsTests
     [InlineData(502, ConnectErrorKind.Platform, true)]
     [InlineData(503, ConnectErrorKind.Platform, true)]
     [InlineData(418, ConnectErrorKind.Unknown, false)]
-    [InlineData(504, ConnectErrorKind.Unknown, false)]
+    [InlineData(429, ConnectErrorKind.Unknown, true)]
+    [InlineData(504, ConnectErrorKind.Unknown, true)]
     public void StatusesMapToKinds(int status, ConnectErrorKind kind, bool transient)
     {
         var error = ConnectApiException.FromResponse((HttpStatusCode)status, Body, null, null);
 
         Assert.Equal(kind, error.Kind);
-        Assert.Equal(transient, error.IsTransient);
+        Assert.Equal(transient, FailureClassifier.IsTransient(error));
         Assert.Equal(status, error.StatusCode);
         Assert.Equal("657b10da-d2f9-4ecc-9e1b-7cdad5bb6f0c", error.ErrorId);
         var e = Assert.Single(error.Errors);
         Assert.Equal(new ConnectError("21000120", "REQUEST_PARAMETER", "CONNECT_PLATFORM_ERROR", 400, "must not be null", "order.amountOfMoney", "12345"), e);
-        Assert.Equal(Body, error.RawBody);
     }
 
     [Fact]
@@ -44,7 +45,8 @@ public sealed class ConnectErrorsTests
         var twoErrors = ConnectApiException.FromResponse(HttpStatusCode.Conflict, """{"errors":[{"code":"1409"},{"code":"1"}]}""", "key-1", null);
 
         Assert.Equal(ConnectErrorKind.Idempotence, withKey.Kind);
-        Assert.True(withKey.IsTransient);
+        Assert.True(FailureClassifier.IsTransient(withKey));
+        Assert.False(FailureClassifier.IsTransient(withoutKey));
         Assert.Equal("key-1", withKey.IdempotenceKey);
         Assert.Equal(1_700_000_000_000, withKey.IdempotenceRequestTimestamp);
         Assert.Equal(ConnectErrorKind.Reference, withoutKey.Kind);
@@ -52,18 +54,19 @@ public sealed class ConnectErrorsTests
     }
 
     [Fact]
-    public void ADeclineCarriesThePaymentResult()
+    public void ADeclineIsAPermanentDeclinedErrorWithItsCodes()
     {
         const string body = """{"errorId":"e2","errors":[{"code":"430285","id":"REJECTED"}],"paymentResult":{"payment":{"id":"pay-9","status":"REJECTED"}}}""";
 
         var error = ConnectApiException.FromResponse(HttpStatusCode.PaymentRequired, body, null, null);
 
         Assert.Equal(ConnectErrorKind.Declined, error.Kind);
-        Assert.Equal("pay-9", error.Result!.Value.GetProperty("payment").GetProperty("id").GetString());
+        Assert.Equal("430285", error.ErrorCodes);
+        Assert.False(FailureClassifier.IsTransient(error));
     }
 
     [Fact]
-    public void ANonJsonBodyStillGivesATypedErrorWithTheRawText()
+    public void ANonJsonBodyStillGivesATypedErrorThatSaysSo()
     {
         const string html = "<html><body>502 Bad Gateway (proxy)</body></html>";
 
@@ -71,7 +74,6 @@ public sealed class ConnectErrorsTests
 
         Assert.Equal(ConnectErrorKind.Platform, error.Kind);
         Assert.Empty(error.Errors);
-        Assert.Equal(html, error.RawBody);
         Assert.Contains("not a Connect error response", error.Message, StringComparison.Ordinal);
     }
 

@@ -138,7 +138,6 @@ public sealed class NotificationPipelineTests
                 ? Task.FromException<InquiryAnswer>(new InquiryException($"answered {status}")
                 {
                     StatusCode = status,
-                    IsTransient = status >= 500,
                     Reason = status == 404 ? "not-found" : "server-error",
                 })
                 : Task.FromResult(new InquiryAnswer(200, "pay-9", "000.000.000", "ok", "1.00", "EUR"));
