@@ -1,56 +1,11 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using ConnectEvents.ConnectApi;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace ConnectEvents.Platform3;
-
-/// <summary>The v3 Inquiry API: the authoritative status of a payment, looked up by the merchant's payment reference.</summary>
-public interface IInquiryClient
-{
-    /// <summary>Gets the payment's current result.</summary>
-    /// <exception cref="InquiryException">The platform did not give a usable answer; <see cref="Failures.FailureClassifier"/> says whether to retry.</exception>
-    Task<InquiryAnswer> GetPaymentAsync(string merchantId, string reference, CancellationToken cancellationToken);
-}
-
-/// <summary>The Inquiry API's answer for one payment (the same message a notification carries, but fetched by us).</summary>
-/// <param name="HttpStatus">200, or 400 for a payment that failed (the seed: 400 is also a declined payment's answer).</param>
-/// <param name="PaymentId">The platform's payment id, when given.</param>
-/// <param name="ResultCode">The result code, <c>ddd.ddd.ddd</c> (always well formed here).</param>
-/// <param name="ResultDescription">The platform's description of the code.</param>
-/// <param name="Amount">The amount as the platform writes it.</param>
-/// <param name="Currency">The currency.</param>
-public sealed record InquiryAnswer(int HttpStatus, string? PaymentId, string ResultCode, string? ResultDescription, string? Amount, string? Currency);
-
-/// <summary>
-/// An inquiry that gave no usable answer: the HTTP status (0 when none came) and why. Whether another try may help is
-/// <see cref="Failures.FailureClassifier"/>'s to say, from these facts.
-/// </summary>
-public sealed class InquiryException : Exception
-{
-    /// <summary>Creates the exception with no detail.</summary>
-    public InquiryException() : base("The inquiry failed.") { }
-
-    /// <summary>Creates the exception with a reason.</summary>
-    public InquiryException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with a reason and cause.</summary>
-    public InquiryException(string message, Exception innerException) : base(message, innerException) { }
-
-    /// <summary>The answer's HTTP status, or 0 when no whole answer came (timeout, connection failure, a body that broke off or stalled).</summary>
-    public int StatusCode { get; init; }
-
-    /// <summary>A short safe reason for records: <c>unauthorized</c>, <c>not-found</c>, <c>server-error</c>, …</summary>
-    public string Reason { get; init; } = "failed";
-
-    /// <summary>The result code of the error body, when it had a well-formed one.</summary>
-    public string? ResultCode { get; init; }
-}
 
 /// <summary>
 /// <see cref="IInquiryClient"/> over the named HttpClient <c>platform3</c> (base address, Bearer token and resilience set
@@ -167,43 +122,4 @@ public sealed class InquiryClient(HttpClient http) : IInquiryClient
             return null;
         }
     }
-}
-
-/// <summary>Adds <c>Authorization: Bearer</c> from <c>Platform3__AccessToken</c> to every attempt (read live, so a rotated token applies at once).</summary>
-/// <param name="options">The platform settings.</param>
-public sealed class BearerTokenHandler(IOptionsMonitor<Platform3Options> options) : DelegatingHandler
-{
-    /// <inheritdoc />
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.CurrentValue.AccessToken);
-        return base.SendAsync(request, cancellationToken);
-    }
-}
-
-/// <summary>The Inquiry API's message, as much of it as we read (the rest is ignored).</summary>
-internal sealed class InquiryBody
-{
-    [JsonPropertyName("id")]
-    public string? Id { get; set; }
-
-    [JsonPropertyName("amount")]
-    public string? Amount { get; set; }
-
-    [JsonPropertyName("currency")]
-    public string? Currency { get; set; }
-
-    [JsonPropertyName("result")]
-    public InquiryResultBody? Result { get; set; }
-}
-
-/// <summary>The <c>result</c> object: a code and a description.</summary>
-internal sealed class InquiryResultBody
-{
-    [JsonPropertyName("code")]
-    public string? Code { get; set; }
-
-    [JsonPropertyName("description")]
-    public string? Description { get; set; }
 }
