@@ -1,41 +1,102 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (Azurite from npm, pinned by package-lock.json;
 # NuGet packages), builds everything with warnings as errors, lints the Bicep, builds the deployable package, runs
-# every test, and runs the demo as a newcomer would (scripts/demo-check.sh).
+# every test, and runs the demo as a newcomer would (scripts/demo-check.sh). Prints each phase's time.
+#
+#   bash scripts/test.sh                 everything (what CI runs)
+#   bash scripts/test.sh --unit          the build and the unit tests only
+#   bash scripts/test.sh --area NAME     the build and the tests of one area: a test folder such as Platform3,
+#                                        Processing, Idempotence or Suites, in every test project
+#   anything after -- goes to dotnet test (e.g. -- --filter "FullyQualifiedName~Replay")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-echo "== npm ci (Azurite)"
-npm ci --no-audit --no-fund --loglevel=error
+mode=all
+area=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --unit) mode=unit; shift ;;
+    --area) [ $# -ge 2 ] || { echo "usage: scripts/test.sh [--unit | --area NAME] [-- dotnet test options]" >&2; exit 2; }
+            mode=area; area=$2; shift 2 ;;
+    --) shift; break ;;
+    *) break ;;
+  esac
+done
 
-echo "== dotnet build"
-# NU1603 stays a warning only because the Worker SDK's generated WorkerExtensions project is outside central package
-# management (see scripts/package.sh).
-dotnet build Events.sln -c Release -warnaserror -warnnotaserror:NU1603
+phases=()
+started=$SECONDS
+phase_start=$SECONDS
+phase() { # closes the running phase (if any) and opens the next one
+  [ -n "${current:-}" ] && phases+=("$(printf '%4d s  %s' $((SECONDS - phase_start)) "$current")")
+  current=${1:-}
+  phase_start=$SECONDS
+  [ -n "$current" ] && echo "== $current"
+  return 0
+}
+summary() {
+  phase
+  echo "== phases"
+  printf '%s\n' "${phases[@]}"
+  printf '%4d s  in all\n' $((SECONDS - started))
+}
 
-if [ -x scripts/lint-bicep.sh ]; then
-  echo "== bicep build + lint"
-  scripts/lint-bicep.sh
+mkdir -p artifacts
+npm_pid=
+if [ "$mode" = all ] || [ "$mode" = area ]; then
+  # Azurite's install waits on the network and the disk, the build on the CPU: they run side by side.
+  phase "dotnet build, and npm ci (Azurite) beside it"
+  npm ci --no-audit --no-fund --loglevel=error > artifacts/npm-ci.log 2>&1 &
+  npm_pid=$!
+else
+  phase "dotnet build"
 fi
 
-echo "== deployable package (framework-dependent isolated-worker publish)"
+# NU1603 stays a warning only because the Worker SDK's generated WorkerExtensions project is outside central package
+# management (see scripts/package.sh).
+dotnet build Events.sln -c Release -warnaserror -warnnotaserror:NU1603 -v minimal -nologo
+if [ -n "$npm_pid" ] && ! wait "$npm_pid"; then
+  cat artifacts/npm-ci.log >&2
+  echo "npm ci failed (above)" >&2
+  exit 1
+fi
+
+if [ "$mode" = unit ]; then
+  phase "unit tests"
+  status=0
+  dotnet test tests/ConnectEvents.UnitTests -c Release --no-build "$@" || status=$?
+  summary
+  exit "$status"
+fi
+
+if [ "$mode" = area ]; then
+  phase "tests of $area"
+  status=0
+  # Test namespaces mirror the folders: ConnectEvents.UnitTests.<area>, ConnectEvents.IntegrationTests.<area>.
+  dotnet test Events.sln -c Release --no-build --filter "FullyQualifiedName~.$area." "$@" || status=$?
+  summary
+  exit "$status"
+fi
+
+phase "bicep build + lint"
+scripts/lint-bicep.sh
+
+phase "deployable package (framework-dependent isolated-worker publish)"
 scripts/package.sh --out artifacts/connect-events.zip
 # The package tests use this zip instead of building their own.
 export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip
 
-echo "== dotnet test"
-mkdir -p artifacts
+phase "dotnet test (test classes in parallel, each on its own Azurite)"
 status=0
 dotnet test Events.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee artifacts/test.log || status=$?
 
-# After the tests: they run on the solution's own build (run.sh rebuilds three of its projects), and every test has
-# reported whatever the demo does.
-echo "== demo check (scripts/demo-check.sh: run.sh and every command its banner prints, then the logs)"
+# After the tests, not beside them: run.sh builds what it starts (a no-op here, but a build beside running tests is a
+# race not worth 40 s), and the two would share two cores.
+phase "demo check (scripts/demo-check.sh)"
 demo=0
 bash scripts/demo-check.sh || demo=$?
-[ "$demo" -eq 0 ] || echo "demo check: FAILED (above, under == demo check)"
+summary
 # One closing line over every test project: "N passed, N failed".
 awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "%d passed, %d failed\n", p, f}' artifacts/test.log
 [ "$status" -ne 0 ] && exit "$status"

@@ -11,8 +11,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 namespace ConnectEvents.IntegrationTests.Diagnostics;
 
 /// <summary>The ConnectEvents meter as the dev host records it: real webhook POSTs, the queue listener, Azurite and the simulator.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class MetricsPipelineTests(AzuriteFixture azurite)
+public sealed class MetricsPipelineTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string M = Pipeline.Merchant;
 

@@ -14,8 +14,7 @@ namespace ConnectEvents.IntegrationTests.Hosting;
 /// The dev host's first run as a newcomer meets it: configured by the same local.settings.json as <c>func start</c>,
 /// every missing setting reported at once, a taken port named, and never a stack trace.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class DevHostStartupTests(AzuriteFixture azurite) : IDisposable
+public sealed class DevHostStartupTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("devhost-start-").FullName;
 

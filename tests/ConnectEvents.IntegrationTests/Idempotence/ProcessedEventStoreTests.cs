@@ -5,8 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectEvents.IntegrationTests.Idempotence;
 
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ProcessedEventStoreTests(AzuriteFixture fixture)
+public sealed class ProcessedEventStoreTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private static readonly EventClaimInfo Info = new("payment.pending_capture", "1234", "pay-1");

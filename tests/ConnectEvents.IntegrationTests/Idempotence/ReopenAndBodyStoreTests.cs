@@ -5,8 +5,7 @@ using ConnectEvents.IntegrationTests.Infrastructure;
 namespace ConnectEvents.IntegrationTests.Idempotence;
 
 /// <summary>The store's additions for replay on Azurite: the conditional reopen and the kept event bytes.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ReopenAndBodyStoreTests(AzuriteFixture azurite)
+public sealed class ReopenAndBodyStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly EventClaimInfo Info = new("payment.pending_capture", "1234", "pay-1");

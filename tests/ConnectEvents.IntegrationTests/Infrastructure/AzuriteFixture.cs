@@ -1,6 +1,10 @@
 namespace ConnectEvents.IntegrationTests.Infrastructure;
 
-/// <summary>One Azurite shared by every test in the <see cref="AzuriteCollectionDefinition"/>; tests use unique table and queue names.</summary>
+/// <summary>
+/// One Azurite per test class (<c>IClassFixture&lt;AzuriteFixture&gt;</c>), on free loopback ports: classes own their storage, so
+/// xunit runs them in parallel, and no instance carries enough traffic for Azurite's in-memory queue GC to stall it.
+/// Tests within a class still use unique table and queue names.
+/// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteInstance? _instance;
@@ -26,12 +30,4 @@ public sealed class AzuriteFixture : IAsyncLifetime
             await _instance.DisposeAsync();
         }
     }
-}
-
-/// <summary>Tests that share the one Azurite instance.</summary>
-[CollectionDefinition(Name)]
-public sealed class AzuriteCollectionDefinition : ICollectionFixture<AzuriteFixture>
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "Azurite";
 }

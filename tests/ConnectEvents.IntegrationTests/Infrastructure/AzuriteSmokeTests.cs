@@ -3,8 +3,7 @@ using Azure.Storage.Queues;
 
 namespace ConnectEvents.IntegrationTests.Infrastructure;
 
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class AzuriteSmokeTests(AzuriteFixture fixture)
+public sealed class AzuriteSmokeTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task AzuriteServesTablesAndQueuesOnLoopback()

@@ -17,8 +17,7 @@ namespace ConnectEvents.IntegrationTests.Messaging;
 /// same time, to the topic, here a recording <see cref="ServiceBusSender"/> registered in place of the real one (no
 /// Service Bus emulator runs here; the SDK's own client is covered by the unit tests).
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncDisposable
 {
     private readonly RecordingServiceBusSender _topic = new();
 

@@ -8,8 +8,7 @@ using ConnectEvents.Storage;
 namespace ConnectEvents.IntegrationTests.Messaging;
 
 /// <summary>The queue publisher and the quarantine store against Azurite: deleted resources come back, refused access is a configuration error.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class StorageRecreationTests(AzuriteFixture fixture)
+public sealed class StorageRecreationTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
 {
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("{\"id\":\"evt-1\"}");
 

@@ -15,8 +15,7 @@ namespace ConnectEvents.IntegrationTests.Operations;
 /// <c>connect-events</c> end to end on Azurite: the dev host's webhook and queue listener process events against the
 /// Connect simulator, and the CLI (run in-process through its entry point) inspects and replays what went wrong.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class CliReplayTests(AzuriteFixture azurite)
+public sealed class CliReplayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string M = Pipeline.Merchant;
 

@@ -17,8 +17,7 @@ namespace ConnectEvents.IntegrationTests.Platform3;
 /// The v3 platform end to end: minted URL → Platform3Notification in the dev host on Kestrel → Azurite queue → the WebJobs
 /// listener runs ProcessPlatform3Notification → the simulator's v3 Inquiry API → a record in the processed-event table.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class Platform3EndToEndTests(AzuriteFixture azurite)
+public sealed class Platform3EndToEndTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Merchant = "m-4711";
 

@@ -13,8 +13,7 @@ namespace ConnectEvents.IntegrationTests.Processing;
 /// captures each payment exactly once with an authenticated, keyed capture, writes one Completed row per event and
 /// deletes every message. Otherwise the run's ratio would compare the app with less work than it does.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class BareLoopWorkerTests(AzuriteFixture azurite)
+public sealed class BareLoopWorkerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Merchant = "1234";
     private const int Events = 20;

@@ -8,8 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConnectEvents.IntegrationTests.Processing;
 
 /// <summary>Storage outages during processing, through the real queue listener.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed partial class ProcessingFaultAndContractTests(AzuriteFixture azurite)
+public sealed partial class ProcessingFaultAndContractTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string M = Pipeline.Merchant;
 

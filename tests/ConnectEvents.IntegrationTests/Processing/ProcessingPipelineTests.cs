@@ -11,8 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConnectEvents.IntegrationTests.Processing;
 
 /// <summary>End to end from a signed webhook POST: queue, pump, processor, Table store, simulator.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ProcessingPipelineTests(AzuriteFixture azurite)
+public sealed class ProcessingPipelineTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string M = Pipeline.Merchant;
 

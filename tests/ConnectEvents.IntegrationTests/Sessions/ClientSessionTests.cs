@@ -11,8 +11,7 @@ using ConnectEvents.Tokens;
 namespace ConnectEvents.IntegrationTests.Sessions;
 
 /// <summary>The CreateClientSession and CustomerTokens functions against the simulator and Azurite.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ClientSessionTests(AzuriteFixture azurite)
+public sealed class ClientSessionTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string M = Pipeline.Merchant;
 

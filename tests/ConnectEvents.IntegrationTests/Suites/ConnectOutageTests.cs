@@ -13,8 +13,7 @@ namespace ConnectEvents.IntegrationTests.Suites;
 /// Outages suite: Connect answers 503 to everything for 20 s while events arrive. The queue's delivery budget outlasts
 /// the outage, so once Connect is back every event completes, each payment is captured once and nothing is poisoned.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class ConnectOutageTests(AzuriteFixture azurite, ITestOutputHelper output)
+public sealed class ConnectOutageTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Suite = "outage: Connect 503";
     private const int Payments = 20;

@@ -21,8 +21,7 @@ namespace ConnectEvents.IntegrationTests.Suites;
 /// every event is settled. Then every payment was captured at most once (once when its event completed), and every event
 /// is Completed or has its message in the poison queue, from which it can be replayed: none is lost.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class CrashSuiteTests(AzuriteFixture azurite, ITestOutputHelper output)
+public sealed class CrashSuiteTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Merchant = "1234";
     private const int PaymentCount = 30;

@@ -15,8 +15,7 @@ namespace ConnectEvents.IntegrationTests.Suites;
 /// of a dev host process, with genuine events in between. Nothing may answer 5xx, nothing unsigned may be enqueued or
 /// quarantined, every genuine event must get through, and the process's memory must stay bounded.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class FuzzSuiteTests(AzuriteFixture azurite, ITestOutputHelper output)
+public sealed class FuzzSuiteTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Path = "/api/webhooks/connect";
     private const string KeyId = "fuzz-key";

@@ -17,8 +17,7 @@ namespace ConnectEvents.IntegrationTests.Suites;
 /// processing with capture and tokenization, sessions and operator calls with keys in the query and in headers); its
 /// whole output is then scanned for webhook secrets, the Connect API secret, function keys and card numbers.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutputHelper output)
+public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Merchant = "1234";
     private const string WebhookKeyId = "secrets-key";

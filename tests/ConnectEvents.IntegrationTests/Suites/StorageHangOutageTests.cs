@@ -17,8 +17,7 @@ namespace ConnectEvents.IntegrationTests.Suites;
 /// Retry-After, so Worldline redelivers) but every event it acknowledged must be stored: a usable event on the queue, a
 /// signed but unusable one in the quarantine container.
 /// </summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class StorageHangOutageTests(AzuriteFixture azurite, ITestOutputHelper output)
+public sealed class StorageHangOutageTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Suite = "outage: storage hung";
     // Every so many requests is signed but unusable, so the quarantine (blob) path is in the outage as well.

@@ -5,8 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectEvents.IntegrationTests.Tokens;
 
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class TokenVaultTests(AzuriteFixture fixture)
+public sealed class TokenVaultTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
 {
     private const string Merchant = "1234";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));

@@ -10,8 +10,7 @@ using ConnectEvents.Webhooks;
 namespace ConnectEvents.IntegrationTests.Webhooks;
 
 /// <summary>The dev host as a user runs it: its own process, settings as environment variables, <c>--urls</c>, another working directory.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class DevHostProcessTests(AzuriteFixture azurite)
+public sealed class DevHostProcessTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task ASignedEventPostedToTheDevHostProcessIsCapturedThroughTheQueueListener()

@@ -5,8 +5,7 @@ using ConnectEvents.IntegrationTests.Infrastructure;
 namespace ConnectEvents.IntegrationTests.Webhooks;
 
 /// <summary>Request logs, even at Trace with ASP.NET Core's own request logging asked for, never carry a query string's key.</summary>
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class RequestLogRedactionTests(AzuriteFixture azurite)
+public sealed class RequestLogRedactionTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task AFunctionKeySentAsCodeNeverReachesTheLogsAtAnyLevel()

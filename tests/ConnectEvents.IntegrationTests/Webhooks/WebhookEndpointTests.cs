@@ -7,8 +7,7 @@ using ConnectEvents.Messaging;
 
 namespace ConnectEvents.IntegrationTests.Webhooks;
 
-[Collection(AzuriteCollectionDefinition.Name)]
-public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IDisposable
+public sealed class WebhookEndpointTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private readonly WebhookApp _app = new(azurite.ConnectionString);
 
