@@ -1,4 +1,5 @@
 using ConnectEvents.Diagnostics;
+using ConnectEvents.Hosting;
 using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
@@ -26,6 +27,7 @@ public static class FunctionServices
         services.AddPlatform3(configuration); // used only when Platform3__Endpoint is set
         services.AddEnabledPlatforms(configuration);
         services.AddSingleton<ClientSessionService>();
+        services.AddRequestBodyBudget(configuration);
         services.AddConnectEventsMetricsExport(configuration);
         // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated. Azure.Core logs
         // every non-2xx answer at Warning, including the 409s and 404s the stores expect (a duplicate's claim, create-if-missing).
