@@ -1,4 +1,5 @@
 using ConnectEvents.Diagnostics;
+using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Hosting;
 using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
@@ -16,6 +17,13 @@ public static class FunctionServices
     private static readonly (string Category, LogLevel Level)[] QuietCategories =
     [
         ("Azure.Core", LogLevel.Error), ("Azure.Messaging.ServiceBus", LogLevel.Warning), ("System.Net.Http.HttpClient", LogLevel.Warning), ("Polly", LogLevel.Warning),
+    ];
+
+    private static readonly (string Category, LogLevel Floor)[] RedactedCategories =
+    [
+        ("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning),
+        ("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Information),
+        ("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning),
     ];
 
     /// <summary>Registers webhook ingress, processing, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
@@ -42,10 +50,17 @@ public static class FunctionServices
                 }
             }
         });
-        // ASP.NET Core's per-request lines carry the full URL, query included: a function key sent as ?code= would be
-        // logged. Kept at Warning whatever the settings say: a post-configured rule comes after (and so outranks) theirs.
+        // Lines that quote the request target, query included, where a function key travels as ?code=: ASP.NET Core's
+        // per-request lines (Information) and Kestrel's rejected-request lines (Debug; with Information on for the
+        // BadRequests category Kestrel also puts the request line in its exceptions' messages). Held there whatever the
+        // settings say: see LogLevelFloor for why one rule would not do.
         services.PostConfigure<LoggerFilterOptions>(options =>
-            options.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, null)));
+        {
+            foreach (var (category, floor) in RedactedCategories)
+            {
+                LogLevelFloor.Apply(options, category, floor);
+            }
+        });
         return services;
     }
 }
