@@ -1,4 +1,6 @@
 using ConnectEvents.Diagnostics;
+using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Hosting;
 using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
 using ConnectEvents.Sessions;
@@ -17,6 +19,13 @@ public static class FunctionServices
         ("Azure.Core", LogLevel.Error), ("Azure.Messaging.ServiceBus", LogLevel.Warning), ("System.Net.Http.HttpClient", LogLevel.Warning), ("Polly", LogLevel.Warning),
     ];
 
+    private static readonly (string Category, LogLevel Floor)[] RedactedCategories =
+    [
+        ("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning),
+        ("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Information),
+        ("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning),
+    ];
+
     /// <summary>Registers webhook ingress, processing, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
     public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,6 +35,7 @@ public static class FunctionServices
         services.AddPlatform3(configuration); // used only when Platform3__Endpoint is set
         services.AddEnabledPlatforms(configuration);
         services.AddSingleton<ClientSessionService>();
+        services.AddRequestBodyBudget(configuration);
         services.AddConnectEventsMetricsExport(configuration);
         // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated. Azure.Core logs
         // every non-2xx answer at Warning, including the 409s and 404s the stores expect (a duplicate's claim, create-if-missing).
@@ -40,10 +50,17 @@ public static class FunctionServices
                 }
             }
         });
-        // ASP.NET Core's per-request lines carry the full URL, query included: a function key sent as ?code= would be
-        // logged. Kept at Warning whatever the settings say: a post-configured rule comes after (and so outranks) theirs.
+        // Lines that quote the request target, query included, where a function key travels as ?code=: ASP.NET Core's
+        // per-request lines (Information) and Kestrel's rejected-request lines (Debug; with Information on for the
+        // BadRequests category Kestrel also puts the request line in its exceptions' messages). Held there whatever the
+        // settings say: see LogLevelFloor for why one rule would not do.
         services.PostConfigure<LoggerFilterOptions>(options =>
-            options.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, null)));
+        {
+            foreach (var (category, floor) in RedactedCategories)
+            {
+                LogLevelFloor.Apply(options, category, floor);
+            }
+        });
         return services;
     }
 }

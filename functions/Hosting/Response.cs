@@ -36,6 +36,14 @@ public sealed class Response : IActionResult
     public static Response Json<T>(int status, T value, JsonTypeInfo<T> type, string contentType = "application/json") =>
         new(status, contentType, (response, ct) => JsonSerializer.SerializeAsync(response.Body, value, type, ct));
 
+    /// <summary>503 with Retry-After for a request whose body did not fit the process's <see cref="ConnectEvents.Hosting.RequestBodyBudget"/> (its body unread).</summary>
+    public static Response OverBudget(ConnectEvents.Hosting.RequestBodyBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        return Text(StatusCodes.Status503ServiceUnavailable, ConnectEvents.Hosting.RequestBodyBudget.RefusalMessage)
+            .WithHeader("Retry-After", budget.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Adds a response header.</summary>
     public Response WithHeader(string name, string value)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Hosting;
 using ConnectEvents.Platform3;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -15,7 +16,8 @@ namespace ConnectEvents.Functions.Notifications;
 /// <param name="platforms">Whether the v3 platform is on (off: 404).</param>
 /// <param name="ingress">Verifies the URL and enqueues.</param>
 /// <param name="options">The body limit and Retry-After.</param>
-public sealed class Platform3Notification(EnabledPlatforms platforms, NotificationIngress ingress, IOptions<Platform3Options> options)
+/// <param name="budget">The process-wide budget the body must fit before it is read.</param>
+public sealed class Platform3Notification(EnabledPlatforms platforms, NotificationIngress ingress, IOptions<Platform3Options> options, RequestBodyBudget budget)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(Platform3Notification);
@@ -42,8 +44,13 @@ public sealed class Platform3Notification(EnabledPlatforms platforms, Notificati
         switch (verification.Failure)
         {
             case NotificationUrlFailure.None:
-                using (var body = await BoundedBody.ReadAsync(request.HttpContext, settings.MaxBodyBytes, cancellationToken))
+                using (var body = await BoundedBody.ReadAsync(request.HttpContext, settings.MaxBodyBytes, budget, cancellationToken))
                 {
+                    if (body.IsOverBudget)
+                    {
+                        return Response.OverBudget(budget);
+                    }
+
                     if (body.IsTooLarge)
                     {
                         return Response.Text(StatusCodes.Status413PayloadTooLarge, $"The body exceeds {settings.MaxBodyBytes} bytes.");

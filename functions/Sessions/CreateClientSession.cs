@@ -1,5 +1,6 @@
 using ConnectEvents.Diagnostics;
 using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Hosting;
 using ConnectEvents.Sessions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +11,8 @@ namespace ConnectEvents.Functions.Sessions;
 /// <param name="platforms">Whether the Connect platform is on (off: 404).</param>
 /// <param name="sessions">Creates the session with the customer's stored tokens.</param>
 /// <param name="metrics">Counts each answer by outcome and status.</param>
-public sealed class CreateClientSession(EnabledPlatforms platforms, ClientSessionService sessions, ConnectEventsMetrics metrics)
+/// <param name="budget">The process-wide budget the body must fit before it is read.</param>
+public sealed class CreateClientSession(EnabledPlatforms platforms, ClientSessionService sessions, ConnectEventsMetrics metrics, RequestBodyBudget budget)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(CreateClientSession);
@@ -40,8 +42,13 @@ public sealed class CreateClientSession(EnabledPlatforms platforms, ClientSessio
         }
 
         CreateClientSessionRequest? body;
-        using (var raw = await BoundedBody.ReadAsync(request.HttpContext, MaxBodyBytes, cancellationToken))
+        using (var raw = await BoundedBody.ReadAsync(request.HttpContext, MaxBodyBytes, budget, cancellationToken))
         {
+            if (raw.IsOverBudget)
+            {
+                return SessionResponses.Problem(new SessionProblem(StatusCodes.Status503ServiceUnavailable, RequestBodyBudget.RefusalMessage, RetryAfterSeconds: budget.RetryAfterSeconds));
+            }
+
             if (raw.IsTooLarge)
             {
                 return SessionResponses.Problem(new SessionProblem(413, $"The body is over {MaxBodyBytes} bytes."));

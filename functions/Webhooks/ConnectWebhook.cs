@@ -1,6 +1,7 @@
 using System.Globalization;
 using ConnectEvents.Diagnostics;
 using ConnectEvents.Functions.Hosting;
+using ConnectEvents.Hosting;
 using ConnectEvents.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,7 +15,8 @@ namespace ConnectEvents.Functions.Webhooks;
 /// <param name="ingress">Verifies, reads and publishes an event.</param>
 /// <param name="options">The webhook settings (body limit, Retry-After).</param>
 /// <param name="metrics">Counts the bodies refused here; the ingress counts the rest.</param>
-public sealed class ConnectWebhook(EnabledPlatforms platforms, WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics)
+/// <param name="budget">The process-wide budget the body must fit before it is read.</param>
+public sealed class ConnectWebhook(EnabledPlatforms platforms, WebhookIngress ingress, IOptions<WebhookOptions> options, ConnectEventsMetrics metrics, RequestBodyBudget budget)
 {
     /// <summary>The function name the host knows it by.</summary>
     public const string Name = nameof(ConnectWebhook);
@@ -43,7 +45,12 @@ public sealed class ConnectWebhook(EnabledPlatforms platforms, WebhookIngress in
         }
 
         var settings = options.Value;
-        using var body = await BoundedBody.ReadAsync(request.HttpContext, settings.MaxBodyBytes, cancellationToken);
+        using var body = await BoundedBody.ReadAsync(request.HttpContext, settings.MaxBodyBytes, budget, cancellationToken);
+        if (body.IsOverBudget)
+        {
+            return Response.OverBudget(budget);
+        }
+
         if (body.IsTooLarge || body.FailedStatus != 0)
         {
             metrics.WebhookBodyRefused(body.IsTooLarge);

@@ -74,13 +74,15 @@ public sealed class CanonicalStringTests : SimulatorTestBase
     public void UnfoldingReplacesEachLineBreakAndFollowingWhiteSpaceByOneSpace(string value, string expected) =>
         Assert.Equal(expected, V1HmacVerifier.Unfold(value));
 
-    // A bare "?" is an empty query; the SDKs sign the canonical resource with a query only when it is not empty.
+    // A bare "?" is an empty query, and the official SDKs keep it in the canonical resource; no '?' means no query.
     [Fact]
-    public void AnEmptyQueryIsNotPartOfTheCanonicalResource()
+    public void AnEmptyQueryKeepsItsQuestionMarkInTheCanonicalResource()
     {
         var actual = V1HmacVerifier.BuildStringToSign("GET", null, Date, [], "/v1/1234/tokens/t1?");
+        var none = V1HmacVerifier.BuildStringToSign("GET", null, Date, [], "/v1/1234/tokens/t1");
 
-        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1234/tokens/t1\n", actual);
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1234/tokens/t1?\n", actual);
+        Assert.Equal("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1234/tokens/t1\n", none);
     }
 
     // Sorted by the lower-cased name: "X-GCS-B" after "x-gcs-a" although 'X' sorts before 'x'.

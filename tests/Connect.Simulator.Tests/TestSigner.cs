@@ -28,7 +28,7 @@ internal static partial class TestSigner
 
         var uri = request.RequestUri!;
         text.Append(uri.AbsolutePath);
-        if (uri.Query.Length > 1)
+        if (uri.Query.Length > 0) // a bare '?' is an empty query, signed as "?"
         {
             text.Append('?').Append(Uri.UnescapeDataString(uri.Query[1..]));
         }

@@ -59,10 +59,10 @@ internal sealed partial class V1HmacVerifier(SimulatorOptions options)
             builder.Append(name).Append(':').Append(value).Append('\n');
         }
 
-        // A bare '?' is an empty query, and the canonical resource carries a query only when there is one.
+        // A bare '?' is an empty query, and still a query: the official SDKs sign "/x?" for a request to "/x?".
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
         builder.Append(rawTarget, 0, queryStart < 0 ? rawTarget.Length : queryStart);
-        if (queryStart >= 0 && queryStart < rawTarget.Length - 1)
+        if (queryStart >= 0)
         {
             builder.Append('?').Append(Uri.UnescapeDataString(rawTarget[(queryStart + 1)..]));
         }

@@ -71,6 +71,7 @@ public static class CliApp
 
         try
         {
+            RequireNoControlCharacters(rest);
             return await command.Run(rest, env, cancellationToken);
         }
         catch (UsageException ex)
@@ -98,4 +99,29 @@ public static class CliApp
     }
 
     private static bool IsHelp(string arg) => arg is "--help" or "-h" or "help";
+
+    /// <summary>
+    /// Refuses any argument with a control character (CR, LF, NUL, ...), naming its option and never quoting it (it may be
+    /// --secret): option values go into request headers, storage queries and printed lines, where a line break would start
+    /// a header or a line of its own (<c>--key-id 'k\r\nX-Injected: yes'</c>).
+    /// </summary>
+    /// <exception cref="UsageException">An argument holds a control character.</exception>
+    private static void RequireNoControlCharacters(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.Any(char.IsControl))
+            {
+                continue;
+            }
+
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? arg[..eq]
+                : i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) ? args[i - 1]
+                : $"argument {i + 1}";
+            name = name.Any(char.IsControl) ? $"argument {i + 1}" : name;
+            throw new UsageException($"{name} must not contain control characters (CR, LF, NUL, ...): its value would end a header or a line");
+        }
+    }
 }

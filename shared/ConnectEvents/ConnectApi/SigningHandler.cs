@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +8,9 @@ namespace ConnectEvents.ConnectApi;
 
 /// <summary>
 /// Signs every attempt with v1HMAC: a fresh Date, X-GCS-ServerMetaInfo, and the Authorization header over exactly what
-/// goes on the wire. Sits inside the resilience handler so each retry is signed anew.
+/// goes on the wire. Sits inside the resilience handler so each retry is signed anew. Refuses, before anything is sent,
+/// a request whose header values hold a control character: headers added without validation would otherwise reach the
+/// wire as written, and a CR or LF there ends the header and starts another.
 /// </summary>
 public sealed class SigningHandler : DelegatingHandler
 {
@@ -18,6 +22,10 @@ public sealed class SigningHandler : DelegatingHandler
     [ThreadStatic]
     private static List<KeyValuePair<string, string>>? t_gcs;
 
+    // What char.IsControl calls a control character: C0 (CR, LF, NUL, HTAB, ...), DEL and C1 (NEL, ...).
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7f, 0x21)).Select(static c => (char)c)));
+
     /// <summary>Creates the handler over the live options (a rotated key is picked up on the next request).</summary>
     public SigningHandler(IOptionsMonitor<ConnectOptions> options, TimeProvider time)
     {
@@ -26,6 +34,10 @@ public sealed class SigningHandler : DelegatingHandler
     }
 
     /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">
+    /// A header value holds a control character; the message names the header, never its value (it may be a secret).
+    /// Nothing was sent.
+    /// </exception>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -38,6 +50,12 @@ public sealed class SigningHandler : DelegatingHandler
         }
 
         var headers = request.Headers;
+        RequireHeaderSafe(headers);
+        if (request.Content is { } body)
+        {
+            RequireHeaderSafe(body.Headers);
+        }
+
         headers.Remove("Date");
         headers.Remove("Authorization");
         headers.Remove(ServerMetaInfo.HeaderName);
@@ -72,5 +90,20 @@ public sealed class SigningHandler : DelegatingHandler
         }
 
         return base.SendAsync(request, cancellationToken);
+    }
+
+    private static void RequireHeaderSafe(HttpHeaders headers)
+    {
+        foreach (var header in headers.NonValidated)
+        {
+            foreach (var value in header.Value)
+            {
+                if (value.AsSpan().IndexOfAny(ControlCharacters) >= 0)
+                {
+                    throw new InvalidOperationException(
+                        $"The request header {header.Key} holds a control character (CR, LF, NUL, ...), so the request was not sent: on the wire it would end the header and could start another.");
+                }
+            }
+        }
     }
 }

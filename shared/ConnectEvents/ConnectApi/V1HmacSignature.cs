@@ -17,8 +17,8 @@ internal static class V1HmacSignature
     /// <summary>
     /// The Authorization header value of a request: <c>GCS v1HMAC:{apiKeyId}:</c> and base64(HMAC-SHA256(secret, UTF-8 of
     /// the string to sign)). The string to sign is the method, Content-Type as sent (empty without a body), Date as sent,
-    /// the X-GCS headers (lower-cased names, unfolded trimmed values, ordinal order), then the path as sent and the
-    /// percent-decoded query; every line ends with a line feed. It is built in a per-thread buffer, never as a string.
+    /// the X-GCS headers (lower-cased names, unfolded trimmed values, ordinal order), then the path as sent and, when the
+    /// URI has a query (even an empty one, a bare '?'), '?' and the percent-decoded query; every line ends with a line feed. It is built in a per-thread buffer, never as a string.
     /// </summary>
     /// <param name="secret">The UTF-8 bytes of the secret API key.</param>
     /// <param name="apiKeyId">The API key id.</param>
@@ -27,7 +27,7 @@ internal static class V1HmacSignature
     /// <param name="date">The Date header value exactly as sent.</param>
     /// <param name="gcsHeaders">The X-GCS headers only, values as sent; sorted in place.</param>
     /// <param name="rawPath">The request path as sent, still percent-encoded.</param>
-    /// <param name="rawQuery">The query as sent, with or without its leading '?', or null.</param>
+    /// <param name="rawQuery">The query as sent, with or without its leading '?' (so "?" is an empty query), or null or "" for none.</param>
     internal static string AuthorizationValue(ReadOnlySpan<byte> secret, string apiKeyId, string method, string? contentType, string date,
         List<KeyValuePair<string, string>> gcsHeaders, string rawPath, string? rawQuery)
     {
@@ -96,10 +96,11 @@ internal static class V1HmacSignature
         }
 
         sb.Append(rawPath);
-        var query = rawQuery is { Length: > 0 } && rawQuery[0] == '?' ? rawQuery[1..] : rawQuery;
-        if (!string.IsNullOrEmpty(query))
+        // A URI has a query as soon as it has its '?', even an empty one: the official SDKs sign "/x?" for "/x?" (what
+        // goes on the wire), so only a missing query (null or "") leaves the '?' out.
+        if (!string.IsNullOrEmpty(rawQuery))
         {
-            sb.Append('?').Append(Uri.UnescapeDataString(query));
+            sb.Append('?').Append(Uri.UnescapeDataString(rawQuery[0] == '?' ? rawQuery[1..] : rawQuery));
         }
 
         sb.Append('\n');

@@ -32,6 +32,9 @@ public sealed class DevHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>True once the process has ended (crashed, or stopped on its own).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The port the app was told to listen on.</summary>
     public int Port { get; }
 

@@ -96,6 +96,41 @@ public sealed class CliErrorTests
         AssertNoStackTraceOrKey(run);
     }
 
+    // An option value goes into a request header (send's X-GCS-KeyId) written without validation: a CR/LF there would put
+    // a header of the caller's choosing on the wire. The listener proves nothing was sent; the message names the option only.
+    [Theory]
+    [InlineData("send", "--key-id", "k\r\nX-Injected: yes")]
+    [InlineData("send", "--secret", "s3cr3t-value\n")]
+    [InlineData("send", "--event-id", "evt-1\0")]
+    [InlineData("send-v3", "--key-id", "k\r\nX-Injected: yes")]
+    [InlineData("status", "--payment", "pay-1\r\nX-Injected: yes")]
+    public async Task AnOptionValueWithAControlCharacterIsAUsageErrorNamingTheOptionAndNothingIsSent(string command, string option, string value)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/api/webhooks/connect";
+        string[] args = command == "status"
+            ? [command, option, value]
+            : [command, "--url", url, "--key-id", "k", "--secret", "s", "--reference", "r", option, value];
+
+        var run = await new CliRunner(new Dictionary<string, string?>()).RunAsync(args);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"{option} must not contain control characters", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(value.TrimEnd('\r', '\n', '\0'), run.Out + run.Error, StringComparison.Ordinal);
+        Assert.False(listener.Pending(), "a connection reached the listener");
+    }
+
+    [Fact]
+    public async Task AnInlineOptionValueWithALineBreakIsNamedByItsOption()
+    {
+        var run = await new CliRunner(new Dictionary<string, string?>()).RunAsync("send", "--key-id=k\r\nX-Injected: yes", "--secret", "s", "--dry-run");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--key-id must not contain control characters", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Injected", run.Out + run.Error, StringComparison.Ordinal);
+    }
+
     private static void AssertNoStackTraceOrKey(CliRun run)
     {
         Assert.DoesNotContain("   at ", run.Out + run.Error, StringComparison.Ordinal);

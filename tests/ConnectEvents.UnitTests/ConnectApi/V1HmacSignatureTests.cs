@@ -81,17 +81,75 @@ public sealed class V1HmacSignatureTests
         Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-clientmetainfo:" + expected + "\n/v1/1/services/testconnection\n"), actual);
     }
 
-    // The canonical resource is the path, plus "?" and the decoded query only when the URI has a query: a bare "?" has an
-    // empty one, so the SDKs (which test the parsed URI's query for emptiness) sign the path alone.
+    // The canonical resource is the path, plus "?" and the decoded query when the URI has a query. A bare "?" is an empty
+    // query and still a query: the official SDKs sign "/x?" (the Node SDK's conformance run), so only no query signs "/x".
     [Theory]
-    [InlineData("?")]
-    [InlineData("")]
-    [InlineData(null)]
-    public void AnEmptyQueryIsNotSigned(string? query)
+    [InlineData("?", "/v1/1/tokens/t1?")]
+    [InlineData("", "/v1/1/tokens/t1")]
+    [InlineData(null, "/v1/1/tokens/t1")]
+    public void AnEmptyQueryKeepsItsQuestionMark(string? query, string resource)
     {
         var actual = Signed("GET", null, [], "/v1/1/tokens/t1", query);
 
-        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1/tokens/t1\n"), actual);
+        Assert.Equal(Expected("GET\n\nFri, 06 Jun 2014 13:39:43 GMT\n" + resource + "\n"), actual);
+    }
+
+    // Known answer through the handler, as a request to "/x?" goes out: the expected value is computed here from the
+    // documented string to sign (method, empty Content-Type, Date, X-GCS lines, "/x?"), independently of V1HmacSignature.
+    [Fact]
+    public async Task ARequestWithAnEmptyQueryIsSignedOverPathAndQuestionMark()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2014, 6, 6, 13, 39, 43, TimeSpan.Zero));
+        var seen = new List<HttpRequestMessage>();
+        using var invoker = new HttpMessageInvoker(Handler(time, seen));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1:1/v1/1/x?");
+
+        (await invoker.SendAsync(request, default)).Dispose();
+
+        Assert.Equal("/v1/1/x?", request.RequestUri!.PathAndQuery); // what goes on the wire keeps its '?'
+        var meta = request.Headers.GetValues("X-GCS-ServerMetaInfo").Single();
+        var stringToSign = "GET\n\nFri, 06 Jun 2014 13:39:43 GMT\nx-gcs-servermetainfo:" + meta + "\n/v1/1/x?\n";
+        var expected = "GCS v1HMAC:kid:" + Convert.ToBase64String(HMACSHA256.HashData("secret"u8, Encoding.UTF8.GetBytes(stringToSign)));
+        Assert.Equal(expected, request.Headers.GetValues("Authorization").Single());
+    }
+
+    // Headers set directly with TryAddWithoutValidation reach the wire as written: a CR/LF would end the header and start
+    // another (or split the block before Authorization), so the handler refuses the request before the inner handler sees it.
+    [Theory]
+    [InlineData("X-GCS-ClientMetaInfo", "e30=\r\nX-Injected: yes")]
+    [InlineData("X-GCS-Idempotence-Key", "idem-key-1\n")]
+    [InlineData("X-GCS-CustomHeader", "value-one\r")]
+    [InlineData("X-GCS-CustomHeader", "value-one\0w")]
+    [InlineData("X-GCS-CustomHeader", "value-one\u0085w")]
+    [InlineData("User-Agent", "agent/1.0\r\n\r\nGET /smuggled HTTP/1.1")]
+    public async Task AHeaderValueWithAControlCharacterIsRefusedAndNothingIsSent(string name, string value)
+    {
+        var seen = new List<HttpRequestMessage>();
+        using var invoker = new HttpMessageInvoker(Handler(TimeProvider.System, seen));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1:1/v1/1/payments/p1");
+        Assert.True(request.Headers.TryAddWithoutValidation(name, value));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => invoker.SendAsync(request, default));
+
+        Assert.Empty(seen);
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        Assert.Contains("control character", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(value[..value.IndexOfAny(['\r', '\n', '\0', '\u0085'])], error.Message, StringComparison.Ordinal);
+        Assert.False(request.Headers.Contains("Authorization"));
+    }
+
+    [Fact]
+    public async Task AContentHeaderWithALineBreakIsRefusedToo()
+    {
+        var seen = new List<HttpRequestMessage>();
+        using var invoker = new HttpMessageInvoker(Handler(TimeProvider.System, seen));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:1/v1/1/sessions") { Content = new ByteArrayContent("{}"u8.ToArray()) };
+        Assert.True(request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json\r\nX-Injected: yes"));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => invoker.SendAsync(request, default));
+
+        Assert.Empty(seen);
+        Assert.Contains("Content-Type", error.Message, StringComparison.Ordinal);
     }
 
     // Names are compared after lower-casing: "X-GCS-B" sorts after "x-gcs-a" although 'X' < 'x' ordinally.
@@ -129,10 +187,8 @@ public sealed class V1HmacSignatureTests
     public async Task SigningHandlerSignsWhatGoesOnTheWireWithAFreshDatePerAttempt()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
-        var options = new ConnectOptions { ApiKeyId = "kid", SecretApiKey = "secret", Endpoint = new Uri("http://127.0.0.1:1/") };
         var seen = new List<HttpRequestMessage>();
-        using var handler = new SigningHandler(new TestOptionsMonitor<ConnectOptions>(options), time) { InnerHandler = new Capture(seen) };
-        using var invoker = new HttpMessageInvoker(handler);
+        using var invoker = new HttpMessageInvoker(Handler(time, seen));
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:1/v1/m%201/payments/p/capture?x=a%2Fb")
         {
             Content = new ByteArrayContent("{}"u8.ToArray()),
@@ -193,6 +249,13 @@ public sealed class V1HmacSignatureTests
 
     private static string Expected(string stringToSign, string keyId = KeyId) =>
         $"GCS v1HMAC:{keyId}:{Convert.ToBase64String(HMACSHA256.HashData(Secret, Encoding.UTF8.GetBytes(stringToSign)))}";
+
+    // Key id "kid", secret "secret"; the inner handler records what would have been sent.
+    private static SigningHandler Handler(TimeProvider time, List<HttpRequestMessage> seen) =>
+        new(new TestOptionsMonitor<ConnectOptions>(new ConnectOptions { ApiKeyId = "kid", SecretApiKey = "secret", Endpoint = new Uri("http://127.0.0.1:1/") }), time)
+        {
+            InnerHandler = new Capture(seen),
+        };
 
     private sealed class Capture(List<HttpRequestMessage> seen) : HttpMessageHandler
     {
