@@ -9,7 +9,7 @@ namespace ConnectEvents.Messaging;
 /// Publishes events to the Service Bus topic for subscribers: the body is the exact raw event, <c>MessageId</c> the Connect
 /// event id (the topic's duplicate detection drops redeliveries), <c>Subject</c> the event type, and the envelope facts,
 /// the CloudEvents AMQP binding attributes and the original webhook signature go out as application properties.
-/// Retries are the <see cref="ServiceBusSender"/>'s own (<see cref="ServiceBusClientFactory.RetryOptions"/>); the
+/// Retries are the <see cref="ServiceBusSender"/>'s own (<see cref="OutboundBudgets.ServiceBus"/>); the
 /// overall time budget is enforced by <see cref="FanOutEventPublisher"/>.
 /// </summary>
 public sealed partial class ServiceBusTopicPublisher : IEventPublisher
