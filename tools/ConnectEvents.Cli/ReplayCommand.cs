@@ -222,9 +222,9 @@ internal static partial class ReplayCommand
                     return true;
                 });
             }
-            catch (EventTooLargeException ex)
+            catch (EventRefusedException ex)
             {
-                await NotReplayedAsync(id, $"still too large: {ex.Message}");
+                await NotReplayedAsync(id, $"still refused: {ex.Message}");
                 return;
             }
 

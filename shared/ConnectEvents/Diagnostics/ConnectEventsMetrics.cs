@@ -164,6 +164,7 @@ public sealed class ConnectEventsMetrics
         {
             { IsCompletedSuccessfully: true } => "ok",
             { IsFaulted: true } when task.Exception!.InnerException is Messaging.EventTooLargeException => "too-large",
+            { IsFaulted: true } when task.Exception!.InnerException is Messaging.EventRefusedException => "refused",
             _ => "failed",
         }));
 

@@ -1,7 +1,7 @@
 namespace ConnectEvents.Messaging;
 
 /// <summary>The event does not fit the transport's message size; it is kept in quarantine instead.</summary>
-public sealed class EventTooLargeException : Exception
+public sealed class EventTooLargeException : EventRefusedException
 {
     /// <summary>Creates the exception.</summary>
     public EventTooLargeException() : base("The event is too large for the transport.") { }

@@ -45,6 +45,7 @@ public sealed class FanOutEventPublisher : IEventPublisher
     /// <inheritdoc />
     /// <exception cref="EventPublishException">A transport failed or the budget ran out; the message names every failure.</exception>
     /// <exception cref="EventTooLargeException">The event does not fit a transport, and nothing else failed.</exception>
+    /// <exception cref="EventRefusedException">A transport refused the event as invalid (or too large), and nothing else failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the request was aborted).</exception>
     public async Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
     {
@@ -66,16 +67,19 @@ public sealed class FanOutEventPublisher : IEventPublisher
         var failures = new List<(string Transport, Exception Failure)>(2);
         Collect(failures, "Storage queue", queue);
         Collect(failures, "Service Bus topic", topic);
-        var unexpected = failures.Find(f => f.Failure is not (EventPublishException or EventTooLargeException or OperationCanceledException));
+        var unexpected = failures.Find(f => f.Failure is not (EventPublishException or EventRefusedException or OperationCanceledException));
         if (unexpected.Failure is not null)
         {
             ExceptionDispatchInfo.Throw(unexpected.Failure);
         }
 
-        var retryable = failures.Where(f => f.Failure is not EventTooLargeException).ToList();
+        var retryable = failures.Where(f => f.Failure is not EventRefusedException).ToList();
         if (retryable.Count == 0)
         {
-            throw new EventTooLargeException(string.Join(" ", failures.Select(f => f.Failure.Message)), failures[0].Failure);
+            var refusals = string.Join(" ", failures.Select(f => f.Failure.Message));
+            throw failures.TrueForAll(f => f.Failure is EventTooLargeException)
+                ? new EventTooLargeException(refusals, failures[0].Failure)
+                : new EventRefusedException(refusals, failures[0].Failure);
         }
 
         var reasons = retryable.Select(f => f.Failure is OperationCanceledException

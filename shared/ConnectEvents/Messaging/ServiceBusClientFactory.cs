@@ -36,7 +36,7 @@ public static class ServiceBusClientFactory
             throw new InvalidOperationException(problem);
         }
 
-        var clientOptions = new ServiceBusClientOptions { RetryOptions = RetryOptions(options), Identifier = "connect-events-webhook" };
+        var clientOptions = new ServiceBusClientOptions { RetryOptions = OutboundBudgets.ServiceBus(options), Identifier = "connect-events-webhook" };
         var connection = IdentityConnection.Read(configuration, ConnectionName);
         return connection.ConnectionString is { } connectionString
             ? new ServiceBusClient(connectionString, clientOptions)
@@ -81,28 +81,5 @@ public static class ServiceBusClientFactory
         return host is null || Uri.CheckHostName(host) != UriHostNameType.Unknown
             ? null
             : $"{NamespaceSetting} must be a namespace host such as sb-connect.servicebus.windows.net.";
-    }
-
-    /// <summary>
-    /// Exponential retries that fit the webhook's budget even in the worst case, where every attempt runs its whole
-    /// <see cref="ServiceBusRetryOptions.TryTimeout"/> and every pause its whole <see cref="ServiceBusRetryOptions.MaxDelay"/>:
-    /// <c>(MaxRetries + 1) × TryTimeout + MaxRetries × MaxDelay ≤ PublishTimeout</c>. (The SDK can pause longer after
-    /// <c>ServiceBusy</c>; the budget's cancellation in <see cref="FanOutEventPublisher"/> is the backstop.)
-    /// </summary>
-    public static ServiceBusRetryOptions RetryOptions(EventsOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var budget = options.PublishTimeout;
-        var tryTimeout = options.PublishAttemptTimeout < budget ? options.PublishAttemptTimeout : budget;
-        var maxDelay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, budget.Ticks / 10));
-        var retries = (budget - tryTimeout).Ticks / Math.Max((tryTimeout + maxDelay).Ticks, 1);
-        return new ServiceBusRetryOptions
-        {
-            Mode = ServiceBusRetryMode.Exponential,
-            MaxRetries = (int)Math.Clamp(retries, 0, 5),
-            Delay = TimeSpan.FromTicks(Math.Max(maxDelay.Ticks / 5, TimeSpan.TicksPerMillisecond)),
-            MaxDelay = maxDelay,
-            TryTimeout = tryTimeout,
-        };
     }
 }

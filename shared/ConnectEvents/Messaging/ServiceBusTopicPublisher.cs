@@ -9,7 +9,7 @@ namespace ConnectEvents.Messaging;
 /// Publishes events to the Service Bus topic for subscribers: the body is the exact raw event, <c>MessageId</c> the Connect
 /// event id (the topic's duplicate detection drops redeliveries), <c>Subject</c> the event type, and the envelope facts,
 /// the CloudEvents AMQP binding attributes and the original webhook signature go out as application properties.
-/// Retries are the <see cref="ServiceBusSender"/>'s own (<see cref="ServiceBusClientFactory.RetryOptions"/>); the
+/// Retries are the <see cref="ServiceBusSender"/>'s own (<see cref="OutboundBudgets.ServiceBus"/>); the
 /// overall time budget is enforced by <see cref="FanOutEventPublisher"/>.
 /// </summary>
 public sealed partial class ServiceBusTopicPublisher : IEventPublisher
@@ -41,6 +41,8 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
 
     /// <inheritdoc />
     /// <exception cref="EventTooLargeException">The event is larger than <c>Events__ServiceBusMaxMessageBytes</c>, or Service Bus said so.</exception>
+    /// <exception cref="EventRefusedException">Service Bus refused this message itself as invalid.</exception>
+    /// <exception cref="EventPublishException">Service Bus or the credential failed; a redelivery may succeed.</exception>
     public async Task PublishAsync(EventMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -57,6 +59,13 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
         catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.MessageSizeExceeded)
         {
             throw new EventTooLargeException($"Service Bus topic '{TopicName}' refused the {message.Body.Length}-byte event as too large.", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            // The SDK's answer when the broker rejects this message's content (an AMQP argument error), or when the message
+            // cannot be built at all: every redelivery would meet the same refusal.
+            throw new EventRefusedException(
+                $"Service Bus topic '{TopicName}' refused this message as invalid ({ex.GetType().Name}); a redelivery would be refused the same way.", ex);
         }
         catch (Exception ex) when (Describe(ex) is { } failure)
         {

@@ -94,16 +94,8 @@ public sealed class StorageClients
     public static QueueClientOptions DefaultQueueOptions() =>
         WithShortRetries(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
-    /// <summary>Sets a retry budget that fits inside a webhook answer: two quick retries, five-second network timeout.</summary>
-    public static T WithShortRetries<T>(T options) where T : Azure.Core.ClientOptions
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
-        return options;
-    }
+    /// <summary>Sets the Storage retry budget (<see cref="OutboundBudgets.Storage"/>): two quick retries, five-second network timeout.</summary>
+    public static T WithShortRetries<T>(T options) where T : Azure.Core.ClientOptions => OutboundBudgets.Storage(options);
 
     private static Uri Require(Uri? uri, string setting) =>
         uri ?? throw new InvalidOperationException($"AzureWebJobsStorage__{setting} (or __accountName) is not configured.");

@@ -27,4 +27,19 @@ public sealed class KeyVaultOptions
 
     /// <summary>The shortest time between two re-listings of the vault caused by unknown key ids.</summary>
     public TimeSpan UnknownKeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The longest a cached secret is served, counted from when it was fetched, while Key Vault cannot be read; past it the
+    /// webhook answers 503 (Worldline redelivers) instead of trusting a key the vault may have removed meanwhile.
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The whole budget of one Key Vault lookup (listing or reading, retries and the credential included), so that a
+    /// webhook waiting for its key still answers well inside the time Worldline waits.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>One Key Vault attempt (the SDK's network timeout); the retries are sized so that all of them fit <see cref="Timeout"/>.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -84,9 +84,10 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
             var sinceListing = TimeSpan.FromTicks(now.UtcTicks - observed);
             var listingStale = sinceListing >= _options.CacheDuration;
             var mayRelistForUnknown = sinceListing >= _options.UnknownKeyRefreshInterval;
+            Exception? listFailure = null;
             if (listingStale || (!_knownNames.Contains(name) && mayRelistForUnknown))
             {
-                await RelistAsync(observed, cached);
+                listFailure = await RelistAsync(observed, cached);
             }
 
             if (!_knownNames.Contains(name))
@@ -95,9 +96,16 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
                 return null;
             }
 
+            if (listFailure is not null)
+            {
+                // The vault just failed to list: reading from it now would spend a second budget on the same outage.
+                return StaleOrThrow(cached, listFailure, now);
+            }
+
+            using var budget = Budget();
             try
             {
-                var secret = await _client.GetSecretAsync(name, cancellationToken: _stopping.Token);
+                var secret = await _client.GetSecretAsync(name, cancellationToken: budget.Token);
                 var value = Encoding.UTF8.GetBytes(secret.Value.Value ?? string.Empty);
                 _values[keyId] = new CachedSecret(value, now);
                 return value;
@@ -108,7 +116,7 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
             }
             catch (Exception ex) when (IsVaultFailure(ex))
             {
-                return StaleOrThrow(cached, ex);
+                return StaleOrThrow(cached, ex, now);
             }
         }
         finally
@@ -117,14 +125,15 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
         }
     }
 
-    private async Task RelistAsync(long observedListedAtTicks, CachedSecret? cached)
+    /// <summary>Re-lists the vault (or joins the listing in flight); returns the vault's failure when the listing failed but the last good list still serves.</summary>
+    private async Task<Exception?> RelistAsync(long observedListedAtTicks, CachedSecret? cached)
     {
         Task listing;
         lock (_listGate)
         {
             if (Interlocked.Read(ref _listedAtTicks) != observedListedAtTicks)
             {
-                return; // another refresh re-listed since this one looked
+                return null; // another refresh re-listed since this one looked
             }
 
             // Refreshes of different key ids share the listing in flight; a finished one (success or failure) is not reused.
@@ -134,23 +143,27 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
         try
         {
             await listing;
+            return null;
         }
         catch (Exception ex) when (IsVaultFailure(ex))
         {
             // Keep serving the last good list; an outage must not turn known keys into "unknown" (401).
             if (_knownNames.Count == 0 && cached is null)
             {
-                throw new SecretKeyStoreUnavailableException("Key Vault could not be listed: " + ex.GetType().Name, ex);
+                throw new SecretKeyStoreUnavailableException("Key Vault could not be listed: " + Describe(ex), ex);
             }
+
+            return ex;
         }
     }
 
     private async Task ListAsync()
     {
+        using var budget = Budget();
         try
         {
             var names = new List<string>();
-            await foreach (var properties in _client.GetPropertiesOfSecretsAsync(_stopping.Token))
+            await foreach (var properties in _client.GetPropertiesOfSecretsAsync(budget.Token))
             {
                 if (properties.Enabled != false && properties.Name.StartsWith(_options.SecretPrefix, StringComparison.OrdinalIgnoreCase))
                 {
@@ -164,20 +177,30 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
         }
         catch (Exception ex) when (IsVaultFailure(ex))
         {
-            LogListFailed(_logger, ex.GetType().Name); // once per failed listing, not once per waiting request
+            LogListFailed(_logger, Describe(ex)); // once per failed listing, not once per waiting request
             throw;
         }
     }
 
-    private byte[] StaleOrThrow(CachedSecret? cached, Exception ex)
+    private byte[] StaleOrThrow(CachedSecret? cached, Exception ex, DateTimeOffset now)
     {
-        if (cached is not null)
+        if (cached is not null && now - cached.FetchedAt < _options.MaxStaleness)
         {
-            LogServingStale(_logger, ex.GetType().Name);
+            LogServingStale(_logger, Describe(ex));
             return cached.Value;
         }
 
-        throw new SecretKeyStoreUnavailableException("Key Vault could not be read: " + ex.GetType().Name, ex);
+        throw new SecretKeyStoreUnavailableException(
+            "Key Vault could not be read (" + Describe(ex) + ")" +
+            (cached is null ? " and no secret is cached" : " and the cached secret is older than Webhooks__KeyVault__MaxStaleness"), ex);
+    }
+
+    /// <summary>One Key Vault call's budget (<see cref="KeyVaultOptions.Timeout"/>), also cancelled when the store stops.</summary>
+    private CancellationTokenSource Budget()
+    {
+        var budget = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        budget.CancelAfter(_options.Timeout);
+        return budget;
     }
 
     /// <summary>Stops Key Vault calls still in flight.</summary>
@@ -189,8 +212,28 @@ public sealed partial class KeyVaultSecretKeyStore : ISecretKeyStore, IDisposabl
 
     private sealed record CachedSecret(byte[] Value, DateTimeOffset FetchedAt);
 
-    private static bool IsVaultFailure(Exception ex) =>
-        ex is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or HttpRequestException;
+    /// <summary>
+    /// Every way Key Vault can fail to answer: an HTTP status (5xx, 429, 403), a network error (Azure.Core throws an
+    /// <see cref="AggregateException"/> of them once its retries are spent), a credential that gets no token, or the
+    /// budget running out. Only the store's own stop is not a vault failure.
+    /// </summary>
+    private bool IsVaultFailure(Exception ex) => ex switch
+    {
+        RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or HttpRequestException
+            or AggregateException or IOException or TimeoutException => true,
+        OperationCanceledException => !_stopping.IsCancellationRequested,
+        _ => false,
+    };
+
+    /// <summary>A few safe words for a failure: its type, the HTTP status if any, never the vault's message (it can quote names).</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } a => $"{a.InnerExceptions.Count} tries failed, last: {Describe(a.InnerExceptions[^1])}",
+        RequestFailedException { Status: > 0 } r => $"HTTP {r.Status}",
+        RequestFailedException { InnerException: { } inner } => Describe(inner),
+        OperationCanceledException => "no answer within Webhooks__KeyVault__Timeout",
+        _ => ex.GetType().Name,
+    };
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Key Vault webhook key list refreshed: {Count} key(s)")]
     private static partial void LogListed(ILogger logger, int count);

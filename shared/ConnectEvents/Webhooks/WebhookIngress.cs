@@ -67,9 +67,9 @@ public sealed partial class WebhookIngress(
         {
             await publisher.PublishAsync(new EventMessage(body, metadata), cancellationToken);
         }
-        catch (EventTooLargeException ex)
+        catch (EventRefusedException ex)
         {
-            return await QuarantineAsync(body, headers, keyId, receivedAt, ex.Message, true, cancellationToken);
+            return await QuarantineAsync(body, headers, keyId, receivedAt, ex.Message, ex is EventTooLargeException, cancellationToken);
         }
         catch (EventPublishException ex)
         {
@@ -82,6 +82,14 @@ public sealed partial class WebhookIngress(
                 LogPublishFailed(logger, envelope.Id, ex.Message);
             }
 
+            metrics.WebhookUnavailable("publish");
+            return new IngressResult(IngressStatus.Unavailable, "the event could not be enqueued");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A failure nobody classified yet: a signed event still gets 503 (Worldline redelivers), never a 500 with a
+            // stack trace; the log names the exception type so that it can be classified.
+            LogPublishUnexpected(logger, envelope.Id, ex.GetType().Name);
             metrics.WebhookUnavailable("publish");
             return new IngressResult(IngressStatus.Unavailable, "the event could not be enqueued");
         }
@@ -151,6 +159,9 @@ public sealed partial class WebhookIngress(
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Signed webhook event could not be quarantined ({Reason}), answering 503: {Error}")]
     private static partial void LogQuarantineFailed(ILogger logger, string reason, string error);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Webhook event {EventId} not enqueued because of an unexpected {ExceptionType}, answering 503")]
+    private static partial void LogPublishUnexpected(ILogger logger, string eventId, string exceptionType);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Webhook answered 503: {Error}")]
     private static partial void LogKeyStoreUnavailable(ILogger logger, string error);

@@ -46,6 +46,16 @@ public sealed class WebhookOptions : IValidatableObject
             yield return new ValidationResult(IdentityConnection.NotAServiceUri($"{KeyVaultOptions.ConnectionName}__{KeyVaultOptions.VaultUriKey}"));
         }
 
+        if (KeyVault.CacheDuration <= TimeSpan.Zero || KeyVault.MaxStaleness < KeyVault.CacheDuration)
+        {
+            yield return new ValidationResult("Webhooks__KeyVault__CacheDuration must be positive and Webhooks__KeyVault__MaxStaleness not shorter than it.");
+        }
+
+        if (KeyVault.Timeout <= TimeSpan.Zero || KeyVault.Timeout > TimeSpan.FromMinutes(1) || KeyVault.AttemptTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Webhooks__KeyVault__Timeout (at most 00:01:00) and Webhooks__KeyVault__AttemptTimeout must be positive durations (e.g. 00:00:03).");
+        }
+
         if (MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
         {
             yield return new ValidationResult("Webhooks__MaxBodyBytes must be between 1024 and 67108864.");

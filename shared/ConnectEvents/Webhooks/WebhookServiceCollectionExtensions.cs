@@ -29,7 +29,7 @@ public static class WebhookServiceCollectionExtensions
             var keyVault = IdentityConnection.Read(configuration, KeyVaultOptions.ConnectionName);
             if (keyVault.ServiceUri(KeyVaultOptions.VaultUriKey) is { } vault)
             {
-                stores.Add(new KeyVaultSecretKeyStore(new SecretClient(vault, keyVault.Credential()), options.KeyVault,
+                stores.Add(new KeyVaultSecretKeyStore(new SecretClient(vault, keyVault.Credential(), OutboundBudgets.KeyVault(options.KeyVault)), options.KeyVault,
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KeyVaultSecretKeyStore>>()));
             }
 

@@ -1,7 +1,9 @@
+using Azure.Storage.Blobs;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Azure.Messaging.ServiceBus;
+using ConnectEvents.Messaging;
 using ConnectEvents.Events;
 using ConnectEvents.IntegrationTests.Infrastructure;
 using ConnectEvents.IntegrationTests.Webhooks;
@@ -100,6 +102,65 @@ public sealed class ServiceBusWebhookTests(AzuriteFixture azurite) : IClassFixtu
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("evt-sb-3", Assert.Single(_topic.Sent).MessageId);
         Assert.Contains(app.Logs.GetSnapshot(), l => l.Message.Contains("Storage queue", StringComparison.Ordinal) && l.Message.Contains("evt-sb-3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASignedEventWithA200CharacterIdIsAcceptedWithAShortMessageIdAndTheIdInAProperty()
+    {
+        await using var app = App();
+        var eventId = "evt-long-" + new string('x', 191);
+        Assert.Equal(200, eventId.Length);
+
+        using var response = await app.PostSignedAsync(SampleEvents.Build("payment.paid", "1234", "pay-long", eventId));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var message = Assert.Single(_topic.Sent);
+        Assert.True(message.MessageId.Length <= 128, $"MessageId of {message.MessageId.Length} characters");
+        Assert.Equal(eventId, message.ApplicationProperties["eventId"]);
+        Assert.Equal(ServiceBusMessageIds.For(eventId), message.MessageId); // the same for every redelivery: duplicate detection holds
+    }
+
+    public static TheoryData<Exception, string> MessageRefusals => new()
+    {
+        // What the SDK throws when the broker rejects this message's content (an AMQP argument error).
+        { new ArgumentException("The message is invalid."), "refused this message as invalid" },
+        { new ServiceBusException("too big", ServiceBusFailureReason.MessageSizeExceeded), "too large" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MessageRefusals))]
+    public async Task ATopicRefusingThisMessageQuarantinesItInsteadOfFailingEveryRedelivery(Exception refusal, string reason)
+    {
+        _topic.Fail = refusal;
+        await using var app = App();
+        var body = SampleEvents.Build("payment.paid", "1234", "pay-refused", "evt-refused-" + Guid.NewGuid().ToString("N"));
+
+        using var response = await app.PostSignedAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var container = new BlobContainerClient(azurite.ConnectionString, app.QuarantineContainer);
+        var entries = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            entries.Add(blob.Name);
+        }
+
+        Assert.Single(entries);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Message.Contains("quarantined", StringComparison.Ordinal) && l.Message.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnUnclassifiedTopicFailureAnswers503NamingItNotA500()
+    {
+        _topic.Fail = new InvalidOperationException("something nobody classified");
+        await using var app = App();
+
+        using var response = await app.PostSignedAsync(SampleEvents.Build("payment.paid", "1234", "pay-odd", "evt-odd-1"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Level == LogLevel.Error
+            && l.Message.Contains("InvalidOperationException", StringComparison.Ordinal) && l.Message.Contains("evt-odd-1", StringComparison.Ordinal));
     }
 
     private WebhookApp App() => new(azurite.ConnectionString, Settings(), ReplaceTopic);

@@ -116,7 +116,7 @@ public sealed class EventPublishingRegistrationTests : IAsyncLifetime
     {
         var options = new EventsOptions { PublishTimeout = TimeSpan.Parse(budget, System.Globalization.CultureInfo.InvariantCulture), PublishAttemptTimeout = TimeSpan.Parse(attempt, System.Globalization.CultureInfo.InvariantCulture) };
 
-        var retry = ServiceBusClientFactory.RetryOptions(options);
+        var retry = OutboundBudgets.ServiceBus(options);
 
         Assert.Equal(ServiceBusRetryMode.Exponential, retry.Mode);
         Assert.True(retry.TryTimeout <= options.PublishAttemptTimeout && retry.TryTimeout <= options.PublishTimeout);
@@ -128,7 +128,7 @@ public sealed class EventPublishingRegistrationTests : IAsyncLifetime
     [Fact]
     public void DefaultBudgetStillAllowsARetry()
     {
-        var retry = ServiceBusClientFactory.RetryOptions(new EventsOptions());
+        var retry = OutboundBudgets.ServiceBus(new EventsOptions());
         Assert.Equal((1, TimeSpan.FromSeconds(2)), (retry.MaxRetries, retry.TryTimeout));
     }
 

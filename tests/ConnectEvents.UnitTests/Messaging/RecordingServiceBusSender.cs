@@ -40,6 +40,9 @@ public sealed class RecordingServiceBusSender(string topicName = "connect-events
             throw Fail;
         }
 
+        // The real sender serializes the body during the send; the webhook's body is a pooled buffer reused once the
+        // request ends, so the recording keeps its own copy of what was sent.
+        message.Body = BinaryData.FromBytes(message.Body.ToArray());
         _sent.Enqueue(message);
     }
 
