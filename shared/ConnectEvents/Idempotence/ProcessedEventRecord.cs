@@ -40,6 +40,12 @@ public sealed record ProcessedEventRecord(
     /// <summary>When the latest claim began: for a key that recurs (<see cref="ClaimRecurrence"/>), the start of its last round.</summary>
     public DateTimeOffset? ClaimedAt { get; init; }
 
+    /// <summary>
+    /// How many times an operator reopened the record for replay (<see cref="ReopenRule"/>): handlers fold it into the
+    /// idempotence keys they send, so a replay after a fixed cause reaches Connect instead of its stored refusal.
+    /// </summary>
+    public int ReplayGeneration { get; init; }
+
     /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
     public ReadOnlyMemory<byte>? Body { get; init; }
 }

@@ -85,7 +85,7 @@ public sealed partial class ExactlyOnceProcessor
         }
 
         var record = claimed.Record!;
-        var detail = new ProcessingDetail { Delivery = message.DeliveryCount };
+        var detail = new ProcessingDetail { Delivery = message.DeliveryCount, ReplayGeneration = record.ReplayGeneration };
         if (claim.Info.Recurrence is not null && record.DetailJson is { } previous)
         {
             // A new round of a recurring key starts from the status the last round ended with.
