@@ -46,6 +46,12 @@ public sealed record ProcessedEventRecord(
     /// </summary>
     public int ReplayGeneration { get; init; }
 
+    /// <summary>
+    /// How many last deliveries of the event were claimed with a successor armed (<see cref="EventClaimInfo.ArmsRedrive"/>):
+    /// each may re-drive the event once should its process die, so this bounds how often a crash restarts its budget.
+    /// </summary>
+    public int RedriveCount { get; init; }
+
     /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
     public ReadOnlyMemory<byte>? Body { get; init; }
 }

@@ -326,6 +326,11 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             entity["ReplayGeneration"] = r.ReplayGeneration; // absent until the first replay: older rows read as generation 0
         }
 
+        if (r.RedriveCount > 0)
+        {
+            entity["RedriveCount"] = r.RedriveCount;
+        }
+
         WriteDetail(entity, r.DetailJson);
         if (StorableBody(r.Body) is { } body)
         {
@@ -392,6 +397,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
             ClaimedAt = e.GetDateTimeOffset("ClaimedAt"),
             ReplayGeneration = e.GetInt32("ReplayGeneration") ?? 0,
+            RedriveCount = e.GetInt32("RedriveCount") ?? 0,
             Body = e.GetBinary("Body") is { } body ? new ReadOnlyMemory<byte>(body) : (ReadOnlyMemory<byte>?)null, // a bare null would become an empty memory
         };
 }

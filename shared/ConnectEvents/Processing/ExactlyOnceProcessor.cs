@@ -45,6 +45,23 @@ public sealed partial class ExactlyOnceProcessor
         ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(message);
+        // The last delivery arms its successor before anything else, visible once this delivery's lease can have run out.
+        // The trigger moves a message whose last delivery died (a kill, a recycled instance) to the poison queue without
+        // running it, so without this the event would wait there for an operator. Every outcome below disarms it; only a
+        // delivery that never reaches one (killed, or cancelled by a host shutting down) lets it through, and the claim
+        // counts the armed deliveries so that a poison pill that kills its process is re-driven a bounded number of times.
+        var armed = message.IsLastDelivery && _options.CurrentValue.MaxRedrives > 0 ? await ArmAsync(message, claim.EventId, cancellationToken) : null;
+        var result = await RunOnceAsync(armed is null ? claim : claim with { Info = claim.Info with { ArmsRedrive = true } }, evt, handler, message, armed, cancellationToken);
+        if (armed is not null)
+        {
+            await DisarmAsync(armed, claim.EventId);
+        }
+
+        return result;
+    }
+
+    private async Task<ProcessingResult> RunOnceAsync<TEvent>(ClaimRequest claim, TEvent evt, IProcessingHandler<TEvent> handler, TriggerMessage message, ArmedCopy? armed, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var id = claim.EventId;
         var type = claim.Info.EventType;
@@ -85,6 +102,13 @@ public sealed partial class ExactlyOnceProcessor
         }
 
         var record = claimed.Record!;
+        if (armed is not null && record.RedriveCount > _options.CurrentValue.MaxRedrives)
+        {
+            // Re-driven as often as allowed: should this delivery die too, the event waits in the poison queue for an operator.
+            LogRedrivesUsed(_logger, id, record.RedriveCount - 1);
+            await DisarmAsync(armed, id);
+        }
+
         var detail = new ProcessingDetail { Delivery = message.DeliveryCount, ReplayGeneration = record.ReplayGeneration };
         if (claim.Info.Recurrence is not null && record.DetailJson is { } previous)
         {
@@ -212,6 +236,33 @@ public sealed partial class ExactlyOnceProcessor
         return new(ProcessingDisposition.Deferred, $"event {eventId}: in progress elsewhere, delivered again in {delay.TotalSeconds:F0} s", eventId, null, type);
     }
 
+    private async Task<ArmedCopy?> ArmAsync(TriggerMessage message, string eventId, CancellationToken ct)
+    {
+        try
+        {
+            return await _deferral.ArmAsync(message.Queue, message.Body, _options.CurrentValue.LeaseDuration + TimeSpan.FromSeconds(1), ct);
+        }
+        catch (EventPublishException ex)
+        {
+            // Not armed: the delivery goes ahead as before; should it die, its message ends in the poison queue, replayable.
+            LogTransient(_logger, eventId, "the successor of the last delivery could not be armed", ex.Message);
+            return null;
+        }
+    }
+
+    private async Task DisarmAsync(ArmedCopy armed, string eventId)
+    {
+        try
+        {
+            await _deferral.DisarmAsync(armed, CancellationToken.None);
+        }
+        catch (EventPublishException ex)
+        {
+            // It will be delivered: its claim finds the outcome recorded (or a dead-lettered record, which it takes over once).
+            LogTransient(_logger, eventId, "the armed successor could not be cancelled", ex.Message);
+        }
+    }
+
     private static ProcessingResult LeaseLost(string eventId, string? type) => new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId, null, type);
 
     private static string? PreviousStatus(string detailJson)
@@ -248,6 +299,9 @@ public sealed partial class ExactlyOnceProcessor
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Event {EventId} is held by another delivery or its next round is not due; a copy comes back in {DelaySeconds:F0} s")]
     private static partial void LogDeferred(ILogger logger, string eventId, double delaySeconds);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Event {EventId} was re-driven {Redrives} time(s) after its last delivery died, as often as Processing__MaxRedrives allows; should this delivery die too, it waits in the poison queue")]
+    private static partial void LogRedrivesUsed(ILogger logger, string eventId, int redrives);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Event {EventId} failed permanently: {Reason}: {Detail}")]
     private static partial void LogPermanentOther(ILogger logger, string eventId, string reason, string detail);

@@ -170,6 +170,26 @@ internal sealed class RecordingSideQueues : IDeliveryDeferral, IQuarantineStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Successors armed by last deliveries and not disarmed (those a killed process would leave).</summary>
+    public List<ArmedCopy> Armed { get; } = [];
+
+    /// <summary>How long each armed successor waits.</summary>
+    public List<TimeSpan> ArmedDelays { get; } = [];
+
+    public Task<ArmedCopy> ArmAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var copy = new ArmedCopy(queue, Guid.NewGuid().ToString("N"), "receipt");
+        Armed.Add(copy);
+        ArmedDelays.Add(delay);
+        return Task.FromResult(copy);
+    }
+
+    public Task DisarmAsync(ArmedCopy copy, CancellationToken cancellationToken)
+    {
+        Armed.Remove(copy);
+        return Task.CompletedTask;
+    }
+
     public Task StoreAsync(QuarantinedEvent entry, CancellationToken cancellationToken)
     {
         Quarantined.Add(entry);
