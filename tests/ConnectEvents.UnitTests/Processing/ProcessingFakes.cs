@@ -93,6 +93,9 @@ internal sealed class InMemoryTokenVault : ITokenVault
     public Task<bool> RemoveAsync(string merchantId, string customerReference, string tokenId, CancellationToken ct) =>
         Task.FromResult(_tokens.RemoveAll(t => t.MerchantId == merchantId && t.CustomerReference == customerReference && t.TokenId == tokenId) > 0);
 
+    public Task<bool> IsHeldAsync(string merchantId, string tokenId, CancellationToken ct) =>
+        Task.FromResult(_tokens.Exists(t => t.MerchantId == merchantId && t.TokenId == tokenId));
+
     public Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct) =>
         Task.FromResult(_tokens.RemoveAll(t => t.MerchantId == merchantId && t.TokenId == tokenId));
 

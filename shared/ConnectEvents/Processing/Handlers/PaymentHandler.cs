@@ -129,6 +129,13 @@ public sealed partial class PaymentHandler(IConnectClient connect, ITokenVault v
 
     private async Task DeleteDroppedTokenAsync(string merchant, string tokenId, ProcessingDetail detail, CancellationToken ct)
     {
+        if (await vault.IsHeldAsync(merchant, tokenId, ct))
+        {
+            // Another customer paid with the same card: Connect's token is theirs too, so it stays there.
+            detail.Notes.Add($"token {tokenId} dropped from this customer (cap) and kept at Connect: another customer holds it");
+            return;
+        }
+
         try
         {
             await connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), ct);
