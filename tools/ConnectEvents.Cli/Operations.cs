@@ -54,6 +54,10 @@ internal sealed class Operations : IAsyncDisposable
     // A pass is what one progress line reports: the run prints where it is at least every this many messages.
     private const int PassSize = 500;
 
+    // Batches in a row that bring only messages seen already (back from their visibility) before a run that has seen
+    // fewer messages than the queue reported at the start stops anyway: the count is approximate.
+    private const int MaxStaleBatches = 8;
+
     private readonly CancellationToken _ct;
     private readonly TableClient _table;
     private readonly BlobContainerClient _container;
@@ -66,12 +70,12 @@ internal sealed class Operations : IAsyncDisposable
         _ct = ct;
         _table = clients.Table(settings.TableName);
         Store = new TableProcessedEventStore(_table, TimeProvider.System);
-        Queue = clients.Queue(settings.QueueName);
+        Queue = clients.Queue(settings.QueueName, PatientQueueOptions());
         Sender = new QueueSender(Queue);
         PoisonSources =
         [
-            new PoisonSource("connect", clients.Queue(settings.QueueName + PoisonSuffix), Queue),
-            new PoisonSource("v3", clients.Queue(settings.Platform3QueueName + PoisonSuffix), clients.Queue(settings.Platform3QueueName)),
+            new PoisonSource("connect", clients.Queue(settings.QueueName + PoisonSuffix, PatientQueueOptions()), Queue),
+            new PoisonSource("v3", clients.Queue(settings.Platform3QueueName + PoisonSuffix, PatientQueueOptions()), clients.Queue(settings.Platform3QueueName, PatientQueueOptions())),
         ];
         _container = clients.BlobContainer(settings.QuarantineContainer);
         Quarantine = new BlobQuarantineStore(_container);
@@ -146,14 +150,14 @@ internal sealed class Operations : IAsyncDisposable
     }
 
     /// <summary>
-    /// Goes once through every poison queue (received, so past the 32 a peek shows) and hands each message that was there
-    /// when the run began and that <paramref name="select"/> picks to <paramref name="handle"/>, exactly once. The others
+    /// Goes once through every poison queue (received, so past the 32 a peek shows) and hands each message that
+    /// <paramref name="select"/> picks to <paramref name="handle"/>, once, and at most one message per event. The others
     /// stay hidden for <paramref name="visibility"/> so the run does not see them again, and are made visible at the end.
     /// </summary>
     /// <remarks>
     /// The run ends on its own however long it takes: a message that comes back because its visibility ran out is
-    /// recognised by its id and not handled again; a message put in the poison queue after the run began (a replayed event
-    /// that failed again) is left for the next run; and once a batch brings nothing the run has not seen, it has been
+    /// recognised by its id and not handled again; a message of an event the run already replayed (it failed again and
+    /// was poisoned anew) is left for the next run; and once batches bring nothing the run has not seen, it has been
     /// through the queue. A stale receipt (a message that came back and was taken by someone else) is not an error: the
     /// message is visible again anyway.
     /// </remarks>
@@ -278,12 +282,11 @@ internal sealed class Operations : IAsyncDisposable
             return 0;
         }
 
-        // The service's clock, not ours: what was inserted after this instant arrived during the run.
-        var began = properties.GetRawResponse().Headers.Date ?? DateTimeOffset.UtcNow;
         var about = properties.Value.ApproximateMessagesCount;
         var left = new Dictionary<string, string>(StringComparer.Ordinal); // message id -> latest pop receipt
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        int handled = 0, arrived = 0, pass = 0;
+        var replayed = new HashSet<string>(StringComparer.Ordinal); // event ids (record keys) this run handled
+        int handled = 0, arrived = 0, pass = 0, stale = 0;
         try
         {
             for (var done = false; !done;)
@@ -303,7 +306,9 @@ internal sealed class Operations : IAsyncDisposable
                         }
 
                         var message = ToPoison(source, m.MessageId, m.InsertedOn, m.DequeueCount, m.Body) with { PopReceipt = m.PopReceipt };
-                        if (m.InsertedOn > began)
+                        // An event this run already replayed, back as a new message (it failed again), or a second copy of
+                        // it: one replay per event and run; the next run takes it.
+                        if (replayed.Contains(message.EventId))
                         {
                             arrived++;
                             left[m.MessageId] = m.PopReceipt;
@@ -314,6 +319,7 @@ internal sealed class Operations : IAsyncDisposable
                         if (select(message))
                         {
                             await handle(message);
+                            replayed.Add(message.EventId);
                             handled++;
                         }
                         else
@@ -323,7 +329,10 @@ internal sealed class Operations : IAsyncDisposable
                     }
 
                     inPass += batch.Length;
-                    if (unseen == 0)
+                    stale = unseen == 0 ? stale + 1 : 0;
+                    // Through the queue: nothing left, or only messages seen already once as many as were there have been
+                    // seen (messages that came back may be handed out before ones never seen; a few such batches are waited out).
+                    if (batch.Length == 0 || (unseen == 0 && (seen.Count - arrived >= about || stale >= MaxStaleBatches)))
                     {
                         done = true;
                         break;
@@ -354,10 +363,24 @@ internal sealed class Operations : IAsyncDisposable
 
         if (arrived > 0)
         {
-            await Env.Error.WriteLineAsync($"{source.Poison.Name}: {arrived} message(s) arrived during the run (a replayed event that failed again, or a new one) and were left for the next run");
+            await Env.Error.WriteLineAsync($"{source.Poison.Name}: {arrived} message(s) of events this run had replayed already (failed again, or a second copy) were left for the next run");
         }
 
         return handled;
+    }
+
+    /// <summary>
+    /// The app's queue options (base64), with a budget for a run over thousands of messages rather than for a webhook
+    /// answer: a storage account (or Azurite) that is slow for a few seconds mid-run must not end the run half-way.
+    /// </summary>
+    private static QueueClientOptions PatientQueueOptions()
+    {
+        var options = StorageClients.DefaultQueueOptions();
+        options.Retry.MaxRetries = 5;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
     }
 
     private static PoisonMessage ToPoison(PoisonSource source, string id, DateTimeOffset? inserted, long dequeueCount, BinaryData body)

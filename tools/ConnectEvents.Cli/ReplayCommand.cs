@@ -25,7 +25,8 @@ internal static partial class ReplayCommand
                        stored are enqueued; a record without stored bytes is skipped, nothing is rebuilt
           poison       the message goes back to its processing queue (Connect's or the v3 platform's), then is deleted
                        from <queue>-poison; a run goes through each poison queue once, in passes with a progress line,
-                       handling each message once; what arrives in it during the run is left for the next run.
+                       handling each message once and each event at most once (an event that fails again
+                       during the run is left for the next run).
                        --visibility (default 10m) is how long messages it looks at and leaves stay hidden meanwhile
         An id is looked up as a quarantine entry id, then in the poison queue, then as a record.
         --dry-run prints what would be done and changes nothing. Exit 1 when anything selected could not be replayed.

@@ -45,14 +45,14 @@ public sealed partial class ExactlyOnceProcessor
         ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(message);
-        // The last delivery arms its successor before anything else, visible once this delivery's lease can have run out.
+        // Once the last delivery holds the claim it arms its successor, visible once this delivery's lease can have run out.
         // The trigger moves a message whose last delivery died (a kill, a recycled instance) to the poison queue without
         // running it, so without this the event would wait there for an operator. Every outcome below disarms it; only a
-        // delivery that never reaches one (killed, or cancelled by a host shutting down) lets it through, and the claim
-        // counts the armed deliveries so that a poison pill that kills its process is re-driven a bounded number of times.
-        var armed = message.IsLastDelivery && _options.CurrentValue.MaxRedrives > 0 ? await ArmAsync(message, claim.EventId, cancellationToken) : null;
-        var result = await RunOnceAsync(armed is null ? claim : claim with { Info = claim.Info with { ArmsRedrive = true } }, evt, handler, message, armed, cancellationToken);
-        if (armed is not null)
+        // delivery that never reaches one (killed, or cancelled by a host shutting down) lets it through. The claim counts
+        // these deliveries, so a poison pill that kills its process is re-driven a bounded number of times.
+        var successor = new Successor(message.IsLastDelivery && _options.CurrentValue.MaxRedrives > 0);
+        var result = await RunOnceAsync(successor.Wanted ? claim with { Info = claim.Info with { ArmsRedrive = true } } : claim, evt, handler, message, successor, cancellationToken);
+        if (successor.Copy is { } armed)
         {
             await DisarmAsync(armed, claim.EventId);
         }
@@ -60,7 +60,7 @@ public sealed partial class ExactlyOnceProcessor
         return result;
     }
 
-    private async Task<ProcessingResult> RunOnceAsync<TEvent>(ClaimRequest claim, TEvent evt, IProcessingHandler<TEvent> handler, TriggerMessage message, ArmedCopy? armed, CancellationToken cancellationToken)
+    private async Task<ProcessingResult> RunOnceAsync<TEvent>(ClaimRequest claim, TEvent evt, IProcessingHandler<TEvent> handler, TriggerMessage message, Successor successor, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var id = claim.EventId;
@@ -102,11 +102,14 @@ public sealed partial class ExactlyOnceProcessor
         }
 
         var record = claimed.Record!;
-        if (armed is not null && record.RedriveCount > _options.CurrentValue.MaxRedrives)
+        if (successor.Wanted && record.RedriveCount > _options.CurrentValue.MaxRedrives)
         {
             // Re-driven as often as allowed: should this delivery die too, the event waits in the poison queue for an operator.
             LogRedrivesUsed(_logger, id, record.RedriveCount - 1);
-            await DisarmAsync(armed, id);
+        }
+        else if (successor.Wanted)
+        {
+            successor.Copy = await ArmAsync(message, id, cancellationToken);
         }
 
         var detail = new ProcessingDetail { Delivery = message.DeliveryCount, ReplayGeneration = record.ReplayGeneration };
@@ -278,6 +281,14 @@ public sealed partial class ExactlyOnceProcessor
     }
 
     private static string Serialize(ProcessingDetail detail) => JsonSerializer.Serialize(detail, ProcessingJsonContext.Default.ProcessingDetail);
+
+    /// <summary>Whether this delivery should arm a successor, and the one it armed.</summary>
+    private sealed class Successor(bool wanted)
+    {
+        public bool Wanted { get; } = wanted;
+
+        public ArmedCopy? Copy { get; set; }
+    }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) processed: {Outcome} in {ElapsedMs:F1} ms")]
     private static partial void LogCompleted(ILogger logger, string eventId, string eventType, string outcome, double elapsedMs);
