@@ -25,17 +25,17 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
     public async Task AnEventWhoseLastDeliveryIsKilledIsCapturedOnceWithoutAnOperator()
     {
         await using var simulator = await SimulatorHost.StartAsync();
-        var (settings, queue, poison, store) = await PrepareAsync(simulator);
+        // One delivery per message, so the first is the last: nothing but the kill decides where the process dies.
+        var (settings, queue, poison, store) = await PrepareAsync(simulator, maxDequeueCount: 1);
         simulator.State.SeedPayment(Merchant, "pay-k");
-        simulator.State.InjectFault("/payments/pay-k", Fault.Status(503), times: MaxDequeueCount - 1); // the deliveries before the last fail
         await queue.SendMessageAsync(BinaryData.FromBytes(SampleEvents.Build("payment.pending_capture", Merchant, "pay-k", "evt-k")));
 
         settings["Crash__Probability"] = "1";
-        settings["Crash__OnlyOnDelivery"] = MaxDequeueCount.ToString(CultureInfo.InvariantCulture);
+        settings["Crash__OnlyOnDelivery"] = "1";
         settings["Crash__OnlyAt"] = "after-get";
-        var killed = await BoundedProcess.RunAsync(CrashHarness.StartInfo(settings), TimeSpan.FromSeconds(60));
+        var killed = await BoundedProcess.RunAsync(CrashHarness.StartInfo(settings), TimeSpan.FromSeconds(120));
         Assert.True(killed.ExitCode == 137, $"the harness was not killed on the last delivery: exit {killed.ExitCode}\n{killed.Stdout}\n{killed.Stderr}");
-        Assert.Contains($"crash after-get {MaxDequeueCount}", killed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("crash after-get 1", killed.Stdout, StringComparison.Ordinal);
         Assert.Equal(ProcessingState.Processing, (await store.GetAsync("evt-k", CancellationToken.None))?.State);
 
         // The platform starts a new instance; nothing else happens: no replay, no operator.
@@ -46,14 +46,14 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
         ProcessedEventRecord? record = null;
         try
         {
-            while (watch.Elapsed < TimeSpan.FromSeconds(45) && record?.State != ProcessingState.Completed)
+            while (watch.Elapsed < TimeSpan.FromSeconds(120) && record?.State != ProcessingState.Completed)
             {
                 await Task.Delay(200);
                 record = await store.GetAsync("evt-k", CancellationToken.None);
             }
 
-            // The killed delivery's own message comes back once (delivery 4) and goes to poison unprocessed, as the trigger does.
-            while (watch.Elapsed < TimeSpan.FromSeconds(45) && (await poison.PeekMessagesAsync(32)).Value.Length == 0)
+            // The killed delivery's own message comes back once (delivery 2) and goes to poison unprocessed, as the trigger does.
+            while (watch.Elapsed < TimeSpan.FromSeconds(120) && (await poison.PeekMessagesAsync(32)).Value.Length == 0)
             {
                 await Task.Delay(200);
             }
@@ -70,7 +70,7 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
         Assert.Equal("captured", record!.Outcome);
         Assert.Equal(1, simulator.State.CountCaptures(Merchant, "pay-k"));
         Assert.Equal(1, simulator.State.Count("POST", "/payments/pay-k/capture"));
-        Assert.Equal(1, record.RedriveCount);
+        Assert.Equal(2, record.RedriveCount); // the killed delivery's claim, and its successor's (the last delivery too, here)
         Assert.Equal(0, record.ReplayGeneration);
         Assert.Single((await poison.PeekMessagesAsync(32)).Value); // the dead delivery's message: status shows its record Completed
     }
@@ -79,7 +79,7 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
     public async Task AnEventThatFailsOnEveryDeliveryStillEndsInPoison()
     {
         await using var simulator = await SimulatorHost.StartAsync();
-        var (settings, queue, poison, store) = await PrepareAsync(simulator);
+        var (settings, queue, poison, store) = await PrepareAsync(simulator, MaxDequeueCount);
         simulator.State.SeedPayment(Merchant, "pay-d");
         simulator.State.InjectFault("/payments/pay-d", Fault.Status(503), times: 1000);
         await queue.SendMessageAsync(BinaryData.FromBytes(SampleEvents.Build("payment.pending_capture", Merchant, "pay-d", "evt-d")));
@@ -91,7 +91,7 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
         try
         {
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(45) && record?.State != ProcessingState.DeadLettered)
+            while (deadline.Elapsed < TimeSpan.FromSeconds(120) && record?.State != ProcessingState.DeadLettered)
             {
                 await Task.Delay(200);
                 record = await store.GetAsync("evt-d", CancellationToken.None);
@@ -114,7 +114,7 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    private async Task<(Dictionary<string, string> Settings, QueueClient Queue, QueueClient Poison, TableProcessedEventStore Store)> PrepareAsync(SimulatorHost simulator)
+    private async Task<(Dictionary<string, string> Settings, QueueClient Queue, QueueClient Poison, TableProcessedEventStore Store)> PrepareAsync(SimulatorHost simulator, int maxDequeueCount)
     {
         Assert.True(File.Exists(CrashHarness.Dll), $"build the solution first: {CrashHarness.Dll} is missing");
         var queueName = AzuriteFixture.UniqueName("last");
@@ -126,7 +126,7 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
         await poison.CreateAsync();
         var settings = CrashHarness.Settings(azurite.ConnectionString, simulator, queueName, eventsTable);
         settings["Connect__MaxRetries"] = "0";
-        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(CultureInfo.InvariantCulture);
+        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = maxDequeueCount.ToString(CultureInfo.InvariantCulture);
         settings["Crash__VisibilityTimeout"] = "00:00:02";
         settings["Crash__Concurrency"] = "2";
         return (settings, queue, poison, new TableProcessedEventStore(new TableClient(azurite.ConnectionString, eventsTable), TimeProvider.System));
