@@ -70,7 +70,9 @@ public sealed class LastDeliveryCrashTests(AzuriteFixture azurite, ITestOutputHe
         Assert.Equal("captured", record!.Outcome);
         Assert.Equal(1, simulator.State.CountCaptures(Merchant, "pay-k"));
         Assert.Equal(1, simulator.State.Count("POST", "/payments/pay-k/capture"));
-        Assert.Equal(2, record.RedriveCount); // the killed delivery's claim, and its successor's (the last delivery too, here)
+        // Every claim here is a last delivery's: the killed one's, its successor's, and on a slow machine a retry or two of it;
+        // never more than the bound allows.
+        Assert.InRange(record.RedriveCount, 2, new ConnectEvents.Processing.ProcessingOptions().MaxRedrives + 1);
         Assert.Equal(0, record.ReplayGeneration);
         Assert.Single((await poison.PeekMessagesAsync(32)).Value); // the dead delivery's message: status shows its record Completed
     }
