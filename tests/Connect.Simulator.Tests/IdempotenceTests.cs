@@ -46,6 +46,27 @@ public sealed class IdempotenceTests : SimulatorTestBase
     }
 
     [Fact]
+    public async Task ARefusedCaptureIsReplayedUnderItsKeyAfterTheCauseIsFixedAndANewKeyCaptures()
+    {
+        State.SeedPayment(Merchant, "p1");
+        State.RefuseCaptures(Merchant, "p1", "acquirer down for this merchant");
+        using var refused = await CaptureAsync("p1", idempotenceKey: "k");
+        Assert.True(State.AllowCaptures(Merchant, "p1"));
+
+        using var sameKey = await CaptureAsync("p1", idempotenceKey: "k");
+        var afterSameKey = State.CountCaptures(Merchant, "p1");
+        using var newKey = await CaptureAsync("p1", idempotenceKey: "k2");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("\"1012\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(await refused.Content.ReadAsStringAsync(), await sameKey.Content.ReadAsStringAsync());
+        Assert.Equal(0, afterSameKey);
+        Assert.Equal(HttpStatusCode.OK, newKey.StatusCode);
+        Assert.Equal(1, State.CountCaptures(Merchant, "p1"));
+        Assert.False(State.AllowCaptures(Merchant, "p1"));
+    }
+
+    [Fact]
     public async Task TokenizeReplayKeepsTheCreatedStatusAndLocation()
     {
         State.SeedPayment(Merchant, "p1");

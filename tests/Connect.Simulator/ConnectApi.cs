@@ -212,6 +212,11 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
                 return (null, ConnectErrors.InvalidPaymentStatus(paymentId, payment.Status));
             }
 
+            if (state.CaptureRefusal(call.MerchantId, paymentId) is { } refusal)
+            {
+                return (null, ConnectErrors.CaptureRefused(paymentId, refusal));
+            }
+
             var capturable = payment.Amount - payment.AmountCaptured;
             var captureAmount = amount ?? capturable;
             if (captureAmount > capturable)

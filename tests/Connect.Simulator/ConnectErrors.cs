@@ -39,6 +39,9 @@ internal static class ConnectErrors
     public static ApiResponse AmountTooHigh(long requested, long capturable) =>
         Create(400, "1005", "AMOUNT_EXCEEDS_CAPTURABLE_AMOUNT", PaymentPlatform, $"amount {requested} exceeds the capturable amount {capturable}", "amount");
 
+    public static ApiResponse CaptureRefused(string paymentId, string reason) =>
+        Create(400, "1012", "CAPTURE_REFUSED", PaymentPlatform, $"capture of payment '{paymentId}' refused: {reason}");
+
     public static ApiResponse NotTokenizable(string paymentId) =>
         Create(400, "1008", "PAYMENT_NOT_TOKENIZABLE", PaymentPlatform, $"payment '{paymentId}' has no card to tokenize");
 

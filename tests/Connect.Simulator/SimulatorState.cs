@@ -15,6 +15,7 @@ public sealed class SimulatorState
     private readonly Dictionary<(string Merchant, string Payment), SimulatedPayment> _payments = [];
     private readonly Dictionary<(string Merchant, string Token), SimulatedToken> _tokens = [];
     private readonly Dictionary<(string Merchant, string Payment), int> _tokenizations = [];
+    private readonly Dictionary<(string Merchant, string Payment), string> _captureRefusals = [];
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<PendingFault> _faults = [];
     private readonly ConcurrentDictionary<(string Merchant, string Key), IdempotenceEntry> _idempotence = new();
@@ -98,6 +99,29 @@ public sealed class SimulatorState
             payment = payment with { Status = status };
             _payments[(merchantId, paymentId)] = payment;
             return payment;
+        }
+    }
+
+    /// <summary>
+    /// Makes Connect refuse every capture of the payment with 400 (code 1012, the <paramref name="reason"/> in its message)
+    /// until <see cref="AllowCaptures"/>: a cause on Connect's side (an acquirer's refusal, a merchant setting) that an
+    /// operator fixes. Unlike an injected fault the refusal is an answer, kept under the request's idempotence key.
+    /// </summary>
+    public void RefuseCaptures(string merchantId, string paymentId, string reason = "the acquirer refused the capture")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        lock (_gate)
+        {
+            _captureRefusals[(merchantId, paymentId)] = reason;
+        }
+    }
+
+    /// <summary>Ends <see cref="RefuseCaptures"/> for the payment (the cause was fixed); false when captures were not refused.</summary>
+    public bool AllowCaptures(string merchantId, string paymentId)
+    {
+        lock (_gate)
+        {
+            return _captureRefusals.Remove((merchantId, paymentId));
         }
     }
 
@@ -195,6 +219,7 @@ public sealed class SimulatorState
             _payments.Clear();
             _tokens.Clear();
             _tokenizations.Clear();
+            _captureRefusals.Clear();
             _requests.Clear();
             _faults.Clear();
             _idempotence.Clear();
@@ -245,6 +270,9 @@ public sealed class SimulatorState
             return pending.Fault;
         }
     }
+
+    /// <summary>Why captures of the payment are refused now (<see cref="RefuseCaptures"/>), or null; call under the state lock (inside <see cref="UpdatePayment{T}"/>).</summary>
+    internal string? CaptureRefusal(string merchantId, string paymentId) => _captureRefusals.GetValueOrDefault((merchantId, paymentId));
 
     /// <summary>Runs <paramref name="update"/> on the payment under the state lock; the function returns the new payment (or null to leave it) and a result.</summary>
     internal T UpdatePayment<T>(string merchantId, string paymentId, Func<SimulatedPayment?, (SimulatedPayment? Updated, T Result)> update)

@@ -15,12 +15,16 @@ internal sealed class CrashSwitch
     private readonly Lock _gate = new();
     private readonly Random _random;
     private readonly double _probability;
+    private readonly int _onlyOnDelivery;
+    private readonly string? _onlyAt;
 
     /// <summary>Creates the switch from the <c>Crash</c> settings.</summary>
     public CrashSwitch(IOptions<HarnessOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _probability = options.Value.Probability;
+        _onlyOnDelivery = options.Value.OnlyOnDelivery;
+        _onlyAt = options.Value.OnlyAt;
         // Seeded on purpose: a failing run can be repeated with the seed it printed; this is not security randomness.
 #pragma warning disable CA5394
         _random = new Random(options.Value.Seed);
@@ -33,6 +37,11 @@ internal sealed class CrashSwitch
     /// <summary>With the configured probability, prints <c>crash &lt;point&gt; &lt;delivery&gt;</c> and kills the process.</summary>
     public void MaybeKill(string point)
     {
+        if ((_onlyOnDelivery > 0 && CurrentDelivery.Value != _onlyOnDelivery) || (_onlyAt is not null && _onlyAt != point))
+        {
+            return;
+        }
+
         bool die;
         lock (_gate)
         {

@@ -12,6 +12,13 @@ internal sealed class HarnessOptions : IValidatableObject
     [Range(0.0, 1.0, ErrorMessage = "Crash__Probability must be between 0 and 1.")]
     public double Probability { get; set; }
 
+    /// <summary>Kills only on this delivery of a message (<c>Crash__OnlyOnDelivery</c>, e.g. the last); 0: on any.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = "Crash__OnlyOnDelivery must not be negative.")]
+    public int OnlyOnDelivery { get; set; }
+
+    /// <summary>Kills only at this crash point (<c>Crash__OnlyAt</c>, a <see cref="CrashPoint"/> name); unset: at any.</summary>
+    public string? OnlyAt { get; set; }
+
     /// <summary>Seeds the crash decisions (<c>Crash__Seed</c>), so a run can be repeated; give each process start its own.</summary>
     public int Seed { get; set; } = 1;
 

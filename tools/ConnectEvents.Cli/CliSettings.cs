@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
+using ConnectEvents.Platform3;
 using ConnectEvents.Storage;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +24,7 @@ internal sealed class CliSettings
         QueueName = configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>()?.QueueName ?? new EventsOptions().QueueName;
         TableName = configuration.GetSection(ProcessedEventStoreOptions.SectionName).Get<ProcessedEventStoreOptions>()?.TableName
             ?? TableProcessedEventStore.DefaultTableName;
+        Platform3QueueName = configuration[$"{Platform3Options.SectionName}:QueueName"] is { Length: > 0 } v3Queue ? v3Queue : Platform3Options.DefaultQueueName;
         QuarantineContainer = configuration.GetSection(WebhookOptions.SectionName).Get<WebhookOptions>()?.QuarantineContainer
             ?? new WebhookOptions().QuarantineContainer;
     }
@@ -34,6 +36,9 @@ internal sealed class CliSettings
 
     /// <summary>The processing queue (<c>Events__QueueName</c>); its poison queue is this name plus <c>-poison</c>.</summary>
     public string QueueName { get; }
+
+    /// <summary>The v3 platform's notification queue (<c>Platform3__QueueName</c>); its poison queue is this name plus <c>-poison</c>.</summary>
+    public string Platform3QueueName { get; }
 
     /// <summary>The processed-event table (<c>Processing__Store__TableName</c>).</summary>
     public string TableName { get; }

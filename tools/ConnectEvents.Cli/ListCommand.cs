@@ -10,7 +10,7 @@ internal static class ListCommand
                                    [--storage CONN|ACCOUNT] [--settings FILE]
         --failed       records that failed permanently (Connect refused the action); replayable once the cause is fixed
         --quarantined  signed events the webhook could not use (not JSON, unsupported apiVersion, too large)
-        --poison       messages in the poison queue, joined to their records (a poisoned record may still say Processing)
+        --poison       messages in the poison queues (Connect's and the v3 platform's), joined to their records (a poisoned record may still say Processing)
         --since        only what was written, received or poisoned since then (a duration back from now, or a time)
         """;
 

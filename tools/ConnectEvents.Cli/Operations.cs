@@ -8,6 +8,7 @@ using Azure.Storage.Queues.Models;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
+using ConnectEvents.Platform3;
 using ConnectEvents.Storage;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,13 +16,22 @@ using Microsoft.Extensions.Options;
 
 namespace ConnectEvents.Cli;
 
-/// <summary>A message in the poison queue, with the event it carries when its body is a readable event.</summary>
-internal sealed record PoisonMessage(string MessageId, DateTimeOffset? InsertedOn, long DequeueCount, ReadOnlyMemory<byte> Body, ConnectEventEnvelope? Envelope)
+/// <summary>A platform's poison queue and the processing queue its messages go back to.</summary>
+internal sealed record PoisonSource(string Platform, QueueClient Poison, QueueClient Target);
+
+/// <summary>
+/// A message in a poison queue, with the processed-event key it is about when its body is readable: a Connect event's id,
+/// or the v3 payment key of a notification.
+/// </summary>
+internal sealed record PoisonMessage(string MessageId, DateTimeOffset? InsertedOn, long DequeueCount, ReadOnlyMemory<byte> Body, ConnectEventEnvelope? Envelope, PoisonSource Source)
 {
     public string? PopReceipt { get; init; }
 
-    /// <summary>The event id, or the message id when the body is not a readable event.</summary>
-    public string EventId => Envelope?.Id ?? MessageId;
+    /// <summary>The record key (v3: <c>v3:merchant:reference</c>) when the body says it.</summary>
+    public string? RecordKey { get; init; }
+
+    /// <summary>The event id or record key, or the message id when the body is neither a Connect event nor a v3 notification.</summary>
+    public string EventId => Envelope?.Id ?? RecordKey ?? MessageId;
 }
 
 /// <summary>A quarantine blob: its entry id, when it was received, and whether the CLI already replayed it.</summary>
@@ -35,8 +45,18 @@ internal sealed record QuarantineBlob(string BlobName, string EntryId, DateTimeO
 internal sealed class Operations : IAsyncDisposable
 {
     public const string PoisonSuffix = "-poison";
+
+    /// <summary>How long a message the replay received but leaves stays hidden, unless given: long enough for a run over a few thousand messages.</summary>
+    public static readonly TimeSpan DefaultScanVisibility = TimeSpan.FromMinutes(10);
+
     private const int PeekLimit = 32;
-    private static readonly TimeSpan ScanVisibility = TimeSpan.FromMinutes(2);
+
+    // A pass is what one progress line reports: the run prints where it is at least every this many messages.
+    private const int PassSize = 500;
+
+    // Batches in a row that bring only messages seen already (back from their visibility) before a run that has seen
+    // fewer messages than the queue reported at the start stops anyway: the count is approximate.
+    private const int MaxStaleBatches = 8;
 
     private readonly CancellationToken _ct;
     private readonly TableClient _table;
@@ -50,11 +70,15 @@ internal sealed class Operations : IAsyncDisposable
         _ct = ct;
         _table = clients.Table(settings.TableName);
         Store = new TableProcessedEventStore(_table, TimeProvider.System);
-        Queue = clients.Queue(settings.QueueName);
-        PoisonQueue = clients.Queue(settings.QueueName + PoisonSuffix);
+        Queue = clients.Queue(settings.QueueName, PatientQueueOptions());
+        Sender = new QueueSender(Queue);
+        PoisonSources =
+        [
+            new PoisonSource("connect", clients.Queue(settings.QueueName + PoisonSuffix, PatientQueueOptions()), Queue),
+            new PoisonSource("v3", clients.Queue(settings.Platform3QueueName + PoisonSuffix, PatientQueueOptions()), clients.Queue(settings.Platform3QueueName, PatientQueueOptions())),
+        ];
         _container = clients.BlobContainer(settings.QuarantineContainer);
         Quarantine = new BlobQuarantineStore(_container);
-        Sender = new QueueSender(Queue);
     }
 
     public CliSettings Settings { get; }
@@ -65,7 +89,8 @@ internal sealed class Operations : IAsyncDisposable
 
     public QueueClient Queue { get; }
 
-    public QueueClient PoisonQueue { get; }
+    /// <summary>Every platform's poison queue (Connect's, then v3's); a queue that does not exist reads as empty.</summary>
+    public IReadOnlyList<PoisonSource> PoisonSources { get; }
 
     public BlobQuarantineStore Quarantine { get; }
 
@@ -97,75 +122,79 @@ internal sealed class Operations : IAsyncDisposable
 
     public Task<T> BlobAsync<T>(Func<CancellationToken, Task<T>> call) => GuardAsync("blob", _container.Uri, call);
 
-    /// <summary>Up to 32 poison messages, peeked (left in place), and how many the queue holds.</summary>
-    public Task<(List<PoisonMessage> Messages, int Total)> PeekPoisonAsync() => QueueAsync(PoisonQueue, async ct =>
+    /// <summary>Up to 32 messages of each poison queue, peeked (left in place), and how many the queues hold.</summary>
+    public async Task<(List<PoisonMessage> Messages, int Total)> PeekPoisonAsync()
     {
-        try
+        var messages = new List<PoisonMessage>();
+        var total = 0;
+        foreach (var source in PoisonSources)
         {
-            var total = (await PoisonQueue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
-            var peeked = (await PoisonQueue.PeekMessagesAsync(PeekLimit, ct)).Value;
-            return (peeked.Select(m => ToPoison(m.MessageId, m.InsertedOn, m.DequeueCount, m.Body)).ToList(), total);
+            var (peeked, count) = await QueueAsync(source.Poison, async ct =>
+            {
+                try
+                {
+                    var count = (await source.Poison.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+                    var peeked = (await source.Poison.PeekMessagesAsync(PeekLimit, ct)).Value;
+                    return (peeked.Select(m => ToPoison(source, m.MessageId, m.InsertedOn, m.DequeueCount, m.Body)).ToList(), count);
+                }
+                catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+                {
+                    return ([], 0);
+                }
+            });
+            messages.AddRange(peeked);
+            total += count;
         }
-        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
-        {
-            return ([], 0);
-        }
-    });
+
+        return (messages, total);
+    }
 
     /// <summary>
-    /// Goes through the whole poison queue (received, so past the 32 a peek shows) and hands every message that
-    /// <paramref name="select"/> picks to <paramref name="handle"/>; the others are made visible again at the end, untouched.
+    /// Goes once through every poison queue (received, so past the 32 a peek shows) and hands each message that
+    /// <paramref name="select"/> picks to <paramref name="handle"/>, once, and at most one message per event. The others
+    /// stay hidden for <paramref name="visibility"/> so the run does not see them again, and are made visible at the end.
     /// </summary>
-    public Task<int> ScanPoisonAsync(Func<PoisonMessage, bool> select, Func<PoisonMessage, Task> handle) => QueueAsync(PoisonQueue, async ct =>
+    /// <remarks>
+    /// The run ends on its own however long it takes: a message that comes back because its visibility ran out is
+    /// recognised by its id and not handled again; a message of an event the run already replayed (it failed again and
+    /// was poisoned anew) is left for the next run; and once batches bring nothing the run has not seen, it has been
+    /// through the queue. A stale receipt (a message that came back and was taken by someone else) is not an error: the
+    /// message is visible again anyway.
+    /// </remarks>
+    public async Task<int> ScanPoisonAsync(Func<PoisonMessage, bool> select, Func<PoisonMessage, Task> handle, TimeSpan visibility)
     {
-        var skipped = new List<PoisonMessage>();
         var handled = 0;
-        try
+        foreach (var source in PoisonSources)
         {
-            while (true)
-            {
-                var batch = (await PoisonQueue.ReceiveMessagesAsync(PeekLimit, ScanVisibility, ct)).Value;
-                if (batch.Length == 0)
-                {
-                    break;
-                }
-
-                foreach (var m in batch)
-                {
-                    var message = ToPoison(m.MessageId, m.InsertedOn, m.DequeueCount, m.Body) with { PopReceipt = m.PopReceipt };
-                    if (select(message))
-                    {
-                        await handle(message);
-                        handled++;
-                    }
-                    else
-                    {
-                        skipped.Add(message);
-                    }
-                }
-            }
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
-        {
-            return 0;
-        }
-        finally
-        {
-            foreach (var m in skipped)
-            {
-                await PoisonQueue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
-            }
+            handled += await QueueAsync(source.Poison, ct => ScanAsync(source, select, handle, visibility, ct));
         }
 
         return handled;
+    }
+
+    /// <summary>Puts an event's exact bytes, unparsed, on <paramref name="target"/>, where the queue trigger claims it like any delivery.</summary>
+    public Task SendAsync(QueueClient target, ReadOnlyMemory<byte> body) => QueueAsync(target, async ct =>
+    {
+        await (target == Queue ? Sender : new QueueSender(target)).SendAsync(body, null, ct);
+        return true;
+    });
+
+    /// <summary>Deletes a poison message the run received; false when it was already gone or its receipt is stale.</summary>
+    public Task<bool> DeletePoisonAsync(PoisonMessage m) => QueueAsync(m.Source.Poison, async ct =>
+    {
+        try
+        {
+            await m.Source.Poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
     });
 
     /// <summary>Puts an event's exact bytes, unparsed, on the processing queue, where the queue trigger claims it like any delivery.</summary>
-    public Task EnqueueAsync(ReadOnlyMemory<byte> body) => QueueAsync(Queue, async ct =>
-    {
-        await Sender.SendAsync(body, null, ct);
-        return true;
-    });
+    public Task EnqueueAsync(ReadOnlyMemory<byte> body) => SendAsync(Queue, body);
 
     /// <summary>The quarantine entries, oldest first, received at or after <paramref name="since"/>.</summary>
     public Task<List<QuarantineBlob>> ListQuarantineAsync(DateTimeOffset? since) => BlobAsync(async ct =>
@@ -241,11 +270,128 @@ internal sealed class Operations : IAsyncDisposable
         }
     }
 
-    private static PoisonMessage ToPoison(string id, DateTimeOffset? inserted, long dequeueCount, BinaryData body)
+    private async Task<int> ScanAsync(PoisonSource source, Func<PoisonMessage, bool> select, Func<PoisonMessage, Task> handle, TimeSpan visibility, CancellationToken ct)
+    {
+        Response<QueueProperties> properties;
+        try
+        {
+            properties = await source.Poison.GetPropertiesAsync(ct);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+        {
+            return 0;
+        }
+
+        var about = properties.Value.ApproximateMessagesCount;
+        var left = new Dictionary<string, string>(StringComparer.Ordinal); // message id -> latest pop receipt
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var replayed = new HashSet<string>(StringComparer.Ordinal); // event ids (record keys) this run handled
+        int handled = 0, arrived = 0, pass = 0, stale = 0;
+        try
+        {
+            for (var done = false; !done;)
+            {
+                pass++;
+                var inPass = 0;
+                while (inPass < PassSize)
+                {
+                    var batch = (await source.Poison.ReceiveMessagesAsync(PeekLimit, visibility, ct)).Value;
+                    var unseen = 0;
+                    foreach (var m in batch)
+                    {
+                        if (!seen.Add(m.MessageId))
+                        {
+                            left[m.MessageId] = m.PopReceipt; // back because its visibility ran out: looked at already
+                            continue;
+                        }
+
+                        var message = ToPoison(source, m.MessageId, m.InsertedOn, m.DequeueCount, m.Body) with { PopReceipt = m.PopReceipt };
+                        // An event this run already replayed, back as a new message (it failed again), or a second copy of
+                        // it: one replay per event and run; the next run takes it.
+                        if (replayed.Contains(message.EventId))
+                        {
+                            arrived++;
+                            left[m.MessageId] = m.PopReceipt;
+                            continue;
+                        }
+
+                        unseen++;
+                        if (select(message))
+                        {
+                            await handle(message);
+                            replayed.Add(message.EventId);
+                            handled++;
+                        }
+                        else
+                        {
+                            left[m.MessageId] = m.PopReceipt;
+                        }
+                    }
+
+                    inPass += batch.Length;
+                    stale = unseen == 0 ? stale + 1 : 0;
+                    // Through the queue: nothing left, or only messages seen already once as many as were there have been
+                    // seen (messages that came back may be handed out before ones never seen; a few such batches are waited out).
+                    if (batch.Length == 0 || (unseen == 0 && (seen.Count - arrived >= about || stale >= MaxStaleBatches)))
+                    {
+                        done = true;
+                        break;
+                    }
+                }
+
+                await Env.Error.WriteLineAsync($"{source.Poison.Name}: pass {pass}: {seen.Count - arrived} of about {about} looked at, {handled} replayed");
+            }
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+        {
+            return handled;
+        }
+        finally
+        {
+            foreach (var (id, receipt) in left)
+            {
+                try
+                {
+                    await source.Poison.UpdateMessageAsync(id, receipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+                {
+                    // A stale receipt: the message came back and someone else received it, or it is gone; visible either way.
+                }
+            }
+        }
+
+        if (arrived > 0)
+        {
+            await Env.Error.WriteLineAsync($"{source.Poison.Name}: {arrived} message(s) of events this run had replayed already (failed again, or a second copy) were left for the next run");
+        }
+
+        return handled;
+    }
+
+    /// <summary>
+    /// The app's queue options (base64), with a budget for a run over thousands of messages rather than for a webhook
+    /// answer: a storage account (or Azurite) that is slow for a few seconds mid-run must not end the run half-way.
+    /// </summary>
+    private static QueueClientOptions PatientQueueOptions()
+    {
+        var options = StorageClients.DefaultQueueOptions();
+        options.Retry.MaxRetries = 5;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
+    }
+
+    private static PoisonMessage ToPoison(PoisonSource source, string id, DateTimeOffset? inserted, long dequeueCount, BinaryData body)
     {
         var bytes = body.ToMemory();
         var parsed = ConnectEventEnvelope.Parse(bytes.Span);
-        return new PoisonMessage(id, inserted, dequeueCount, bytes, parsed.Envelope);
+        var notification = parsed.Envelope is null ? NotificationMessage.Decode(bytes, out _) : null;
+        return new PoisonMessage(id, inserted, dequeueCount, bytes, parsed.Envelope, source)
+        {
+            RecordKey = notification is null ? null : NotificationPipeline.ClaimKey(notification.MerchantId, notification.Reference),
+        };
     }
 
     private static QuarantineBlob ToQuarantine(BlobItem blob)

@@ -14,8 +14,8 @@ namespace ConnectEvents.Cli;
 internal static partial class ReplayCommand
 {
     public const string Usage = """
-        usage: connect-events replay <event-id|quarantine-entry-id>... [--dry-run] [--storage CONN|ACCOUNT] [--settings FILE]
-               connect-events replay --failed|--quarantined|--poison [--since 24h|TIME] [--dry-run] [--storage ...] [--settings FILE]
+        usage: connect-events replay <event-id|quarantine-entry-id>... [--dry-run] [--visibility 10m] [--storage CONN|ACCOUNT] [--settings FILE]
+               connect-events replay --failed|--quarantined|--poison [--since 24h|TIME] [--dry-run] [--visibility 10m] [--storage ...] [--settings FILE]
         Replays through the processing queue, so the processor's claim decides (an effect never happens twice):
           quarantined  re-verified: the signature kept with the entry must verify under the current secret of its
                        key id (so a retired or changed key refuses it), and
@@ -23,7 +23,11 @@ internal static partial class ReplayCommand
                        is kept and marked replayed
           Failed       the record is reopened (ETag-conditional; never a Completed one) and the event bytes it
                        stored are enqueued; a record without stored bytes is skipped, nothing is rebuilt
-          poison       the message goes back to the processing queue, then is deleted from <queue>-poison
+          poison       the message goes back to its processing queue (Connect's or the v3 platform's), then is deleted
+                       from <queue>-poison; a run goes through each poison queue once, in passes with a progress line,
+                       handling each message once and each event at most once (an event that fails again
+                       during the run is left for the next run).
+                       --visibility (default 10m) is how long messages it looks at and leaves stay hidden meanwhile
         An id is looked up as a quarantine entry id, then in the poison queue, then as a record.
         --dry-run prints what would be done and changes nothing. Exit 1 when anything selected could not be replayed.
         """;
@@ -32,7 +36,7 @@ internal static partial class ReplayCommand
 
     public static async Task<int> RunAsync(string[] argv, CliEnvironment env, CancellationToken ct)
     {
-        var args = CliArgs.Parse(argv, [.. Kinds, "--dry-run"], ["--since"]);
+        var args = CliArgs.Parse(argv, [.. Kinds, "--dry-run"], ["--since", "--visibility"]);
         var kind = args.OneOf(Kinds, optional: true);
         var ids = args.Positionals;
         if ((kind is null) == (ids.Count == 0))
@@ -46,8 +50,14 @@ internal static partial class ReplayCommand
         }
 
         var since = args.Since(DateTimeOffset.UtcNow);
+        var visibility = Operations.DefaultScanVisibility;
+        if (args.Option("--visibility") is { } given && (!CliArgs.TryDuration(given, out visibility) || visibility < TimeSpan.FromSeconds(1) || visibility > TimeSpan.FromDays(7)))
+        {
+            throw new UsageException($"--visibility '{given}' is not a duration from 1s to 7d (90s, 15m, 2h)");
+        }
+
         await using var ops = Operations.Open(args, env, ct);
-        var run = new Run(ops, args.Has("--dry-run"));
+        var run = new Run(ops, args.Has("--dry-run"), visibility);
         switch (kind)
         {
             case "--failed":
@@ -114,7 +124,7 @@ internal static partial class ReplayCommand
     private static partial Regex QuarantineEntryId();
 
     /// <summary>One replay run: what it did, and its counts.</summary>
-    private sealed class Run(Operations ops, bool dryRun)
+    private sealed class Run(Operations ops, bool dryRun, TimeSpan visibility)
     {
         public bool DryRun { get; } = dryRun;
 
@@ -243,7 +253,7 @@ internal static partial class ReplayCommand
                 {
                     found.Add(m.EventId);
                     found.Add(m.MessageId);
-                    await ReplayedAsync(m.EventId, $"would move poison message {m.MessageId} back to {ops.Settings.QueueName}");
+                    await ReplayedAsync(m.EventId, $"would move poison message {m.MessageId} back to {m.Source.Target.Name}");
                 }
 
                 if (total > messages.Count)
@@ -258,10 +268,11 @@ internal static partial class ReplayCommand
             {
                 found.Add(m.EventId);
                 found.Add(m.MessageId);
-                await ops.EnqueueAsync(m.Body);
-                await ops.QueueAsync(ops.PoisonQueue, c => ops.PoisonQueue.DeleteMessageAsync(m.MessageId, m.PopReceipt, c));
-                await ReplayedAsync(m.EventId, $"poison message {m.MessageId} moved back to {ops.Settings.QueueName}");
-            });
+                // Enqueue first: a crash in between leaves a duplicate, which the claim absorbs, never a lost event.
+                await ops.SendAsync(m.Source.Target, m.Body);
+                var deleted = await ops.DeletePoisonAsync(m);
+                await ReplayedAsync(m.EventId, $"poison message {m.MessageId} moved back to {m.Source.Target.Name}{(deleted ? "" : " (it had already left the poison queue)")}");
+            }, visibility);
             return found;
         }
 

@@ -31,13 +31,25 @@ public sealed class CallContext
     /// A stable idempotence key for an operation on a resource, e.g. ("capture", merchant, payment): the same inputs always
     /// give the same key, so two deliveries or two different events for one payment cannot act twice.
     /// </summary>
-    public static string DeriveKey(string operation, string merchantId, string resourceId)
+    public static string DeriveKey(string operation, string merchantId, string resourceId) => DeriveKey(operation, merchantId, resourceId, 0);
+
+    /// <summary>
+    /// <see cref="DeriveKey(string, string, string)"/> for the <paramref name="replayGeneration"/>-th operator replay of the
+    /// event that acts: Connect keeps a refusal under its key, so a replay after the cause was fixed must send a key of its
+    /// own to reach Connect at all. Generation 0 (never replayed) gives the key without a generation.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="replayGeneration"/> is negative.</exception>
+    public static string DeriveKey(string operation, string merchantId, string resourceId, int replayGeneration)
     {
         ArgumentException.ThrowIfNullOrEmpty(operation);
         ArgumentException.ThrowIfNullOrEmpty(merchantId);
         ArgumentException.ThrowIfNullOrEmpty(resourceId);
+        ArgumentOutOfRangeException.ThrowIfNegative(replayGeneration);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', operation, merchantId, resourceId)), hash);
+        var input = replayGeneration == 0
+            ? string.Join('\u001f', operation, merchantId, resourceId)
+            : string.Join('\u001f', operation, merchantId, resourceId, replayGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
         return string.Concat("ce-", operation, "-", Convert.ToHexStringLower(hash[..16]));
     }
 

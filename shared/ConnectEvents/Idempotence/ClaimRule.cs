@@ -51,6 +51,7 @@ public static class ClaimRule
             UpdatedAt = now,
             ClaimedAt = now,
             Body = current.Body ?? info.Body,
+            RedriveCount = current.RedriveCount + (info.ArmsRedrive ? 1 : 0),
         };
     }
 
@@ -59,6 +60,6 @@ public static class ClaimRule
     {
         ArgumentNullException.ThrowIfNull(info);
         return new ProcessedEventRecord(key, ProcessingState.Processing, owner, now + lease, 1,
-            info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now, ClaimedAt = now, Body = info.Body };
+            info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now, ClaimedAt = now, Body = info.Body, RedriveCount = info.ArmsRedrive ? 1 : 0 };
     }
 }

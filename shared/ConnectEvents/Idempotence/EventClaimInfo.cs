@@ -12,4 +12,10 @@ public sealed record EventClaimInfo(string? EventType, string? MerchantId, strin
 
     /// <summary>How a final record answers this delivery when the key recurs; null (Connect's event ids): final for good. Not stored.</summary>
     public ClaimRecurrence? Recurrence { get; init; }
+
+    /// <summary>
+    /// This is an event's last delivery, with a successor armed should its process die: the claim counts it in
+    /// <see cref="ProcessedEventRecord.RedriveCount"/>. Not stored.
+    /// </summary>
+    public bool ArmsRedrive { get; init; }
 }

@@ -40,6 +40,18 @@ public sealed record ProcessedEventRecord(
     /// <summary>When the latest claim began: for a key that recurs (<see cref="ClaimRecurrence"/>), the start of its last round.</summary>
     public DateTimeOffset? ClaimedAt { get; init; }
 
+    /// <summary>
+    /// How many times an operator reopened the record for replay (<see cref="ReopenRule"/>): handlers fold it into the
+    /// idempotence keys they send, so a replay after a fixed cause reaches Connect instead of its stored refusal.
+    /// </summary>
+    public int ReplayGeneration { get; init; }
+
+    /// <summary>
+    /// How many last deliveries of the event were claimed with a successor armed (<see cref="EventClaimInfo.ArmsRedrive"/>):
+    /// each may re-drive the event once should its process die, so this bounds how often a crash restarts its budget.
+    /// </summary>
+    public int RedriveCount { get; init; }
+
     /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
     public ReadOnlyMemory<byte>? Body { get; init; }
 }

@@ -17,7 +17,8 @@ public static class ReopenRule
 
     /// <summary>
     /// The reopened record: Processing with no lease at all (not one ending "now": a reader that sampled its clock a moment
-    /// earlier would see it live), so the next claim takes it over at once; attempts kept.
+    /// earlier would see it live), so the next claim takes it over at once; attempts kept, one more replay generation (the
+    /// replay's calls get idempotence keys of their own).
     /// </summary>
     public static ProcessedEventRecord Reopened(ProcessedEventRecord current, DateTimeOffset now)
     {
@@ -29,6 +30,7 @@ public static class ReopenRule
             Outcome = null,
             CompletedAt = null,
             UpdatedAt = now,
+            ReplayGeneration = current.ReplayGeneration + 1,
         };
     }
 }

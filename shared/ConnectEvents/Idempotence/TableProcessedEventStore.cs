@@ -321,6 +321,16 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         StoreTable.SetIfNotNull(entity, "LastError", r.LastError);
         StoreTable.SetIfNotNull(entity, "UpdatedAt", r.UpdatedAt);
         StoreTable.SetIfNotNull(entity, "ClaimedAt", r.ClaimedAt);
+        if (r.ReplayGeneration > 0)
+        {
+            entity["ReplayGeneration"] = r.ReplayGeneration; // absent until the first replay: older rows read as generation 0
+        }
+
+        if (r.RedriveCount > 0)
+        {
+            entity["RedriveCount"] = r.RedriveCount;
+        }
+
         WriteDetail(entity, r.DetailJson);
         if (StorableBody(r.Body) is { } body)
         {
@@ -386,6 +396,8 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             LastError = e.GetString("LastError"),
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
             ClaimedAt = e.GetDateTimeOffset("ClaimedAt"),
+            ReplayGeneration = e.GetInt32("ReplayGeneration") ?? 0,
+            RedriveCount = e.GetInt32("RedriveCount") ?? 0,
             Body = e.GetBinary("Body") is { } body ? new ReadOnlyMemory<byte>(body) : (ReadOnlyMemory<byte>?)null, // a bare null would become an empty memory
         };
 }

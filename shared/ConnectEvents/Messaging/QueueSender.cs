@@ -36,7 +36,13 @@ public sealed class QueueSender
     /// </summary>
     /// <exception cref="EventTooLargeException">The body is larger than <see cref="MaxRawBytes"/>.</exception>
     /// <exception cref="EventPublishException">The queue did not take the message.</exception>
-    public async Task SendAsync(ReadOnlyMemory<byte> body, TimeSpan? delay, CancellationToken cancellationToken)
+    public async Task SendAsync(ReadOnlyMemory<byte> body, TimeSpan? delay, CancellationToken cancellationToken) =>
+        await SendReceiptedAsync(body, delay, cancellationToken);
+
+    /// <summary><see cref="SendAsync"/>, answering the stored message's id and pop receipt, with which it can be deleted again.</summary>
+    /// <exception cref="EventTooLargeException">The body is larger than <see cref="MaxRawBytes"/>.</exception>
+    /// <exception cref="EventPublishException">The queue did not take the message.</exception>
+    public async Task<SendReceipt> SendReceiptedAsync(ReadOnlyMemory<byte> body, TimeSpan? delay, CancellationToken cancellationToken)
     {
         if (body.Length > MaxRawBytes)
         {
@@ -46,9 +52,28 @@ public sealed class QueueSender
         TimeSpan? visibility = delay is { } d ? (d < TimeSpan.Zero ? TimeSpan.Zero : d > MaxDelay ? MaxDelay : d) : null;
         try
         {
-            await _creation.RunAsync(
+            var sent = await _creation.RunAsync(
                 static (s, ct) => s.Queue.SendMessageAsync(s.Body, s.Delay, cancellationToken: ct),
                 (Queue: _queue, Body: BinaryData.FromBytes(body), Delay: visibility), QueueErrorCode.QueueNotFound.ToString(), cancellationToken);
+            return sent.Value;
+        }
+        catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
+        {
+            throw EventPublishException.FromStorage($"Storage queue '{_queue.Name}'", ex, _queue.Uri);
+        }
+    }
+
+    /// <summary>Deletes a message this sender sent (<see cref="SendReceiptedAsync"/>); nothing to do when it was already delivered or gone.</summary>
+    /// <exception cref="EventPublishException">The queue could not be reached.</exception>
+    public async Task DeleteAsync(string messageId, string popReceipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.DeleteMessageAsync(messageId, popReceipt, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already delivered (or deleted): nothing of it is left to cancel.
         }
         catch (Exception ex) when (StorageFailures.IsStorageFailure(ex))
         {

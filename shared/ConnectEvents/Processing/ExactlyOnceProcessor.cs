@@ -45,6 +45,23 @@ public sealed partial class ExactlyOnceProcessor
         ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(message);
+        // Once the last delivery holds the claim it arms its successor, visible once this delivery's lease can have run out.
+        // The trigger moves a message whose last delivery died (a kill, a recycled instance) to the poison queue without
+        // running it, so without this the event would wait there for an operator. Every outcome below disarms it; only a
+        // delivery that never reaches one (killed, or cancelled by a host shutting down) lets it through. The claim counts
+        // these deliveries, so a poison pill that kills its process is re-driven a bounded number of times.
+        var successor = new Successor(message.IsLastDelivery && _options.CurrentValue.MaxRedrives > 0);
+        var result = await RunOnceAsync(successor.Wanted ? claim with { Info = claim.Info with { ArmsRedrive = true } } : claim, evt, handler, message, successor, cancellationToken);
+        if (successor.Copy is { } armed)
+        {
+            await DisarmAsync(armed, claim.EventId);
+        }
+
+        return result;
+    }
+
+    private async Task<ProcessingResult> RunOnceAsync<TEvent>(ClaimRequest claim, TEvent evt, IProcessingHandler<TEvent> handler, TriggerMessage message, Successor successor, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var id = claim.EventId;
         var type = claim.Info.EventType;
@@ -85,7 +102,17 @@ public sealed partial class ExactlyOnceProcessor
         }
 
         var record = claimed.Record!;
-        var detail = new ProcessingDetail { Delivery = message.DeliveryCount };
+        if (successor.Wanted && record.RedriveCount > _options.CurrentValue.MaxRedrives)
+        {
+            // Re-driven as often as allowed: should this delivery die too, the event waits in the poison queue for an operator.
+            LogRedrivesUsed(_logger, id, record.RedriveCount - 1);
+        }
+        else if (successor.Wanted)
+        {
+            successor.Copy = await ArmAsync(message, id, cancellationToken);
+        }
+
+        var detail = new ProcessingDetail { Delivery = message.DeliveryCount, ReplayGeneration = record.ReplayGeneration };
         if (claim.Info.Recurrence is not null && record.DetailJson is { } previous)
         {
             // A new round of a recurring key starts from the status the last round ended with.
@@ -212,6 +239,33 @@ public sealed partial class ExactlyOnceProcessor
         return new(ProcessingDisposition.Deferred, $"event {eventId}: in progress elsewhere, delivered again in {delay.TotalSeconds:F0} s", eventId, null, type);
     }
 
+    private async Task<ArmedCopy?> ArmAsync(TriggerMessage message, string eventId, CancellationToken ct)
+    {
+        try
+        {
+            return await _deferral.ArmAsync(message.Queue, message.Body, _options.CurrentValue.LeaseDuration + TimeSpan.FromSeconds(1), ct);
+        }
+        catch (EventPublishException ex)
+        {
+            // Not armed: the delivery goes ahead as before; should it die, its message ends in the poison queue, replayable.
+            LogTransient(_logger, eventId, "the successor of the last delivery could not be armed", ex.Message);
+            return null;
+        }
+    }
+
+    private async Task DisarmAsync(ArmedCopy armed, string eventId)
+    {
+        try
+        {
+            await _deferral.DisarmAsync(armed, CancellationToken.None);
+        }
+        catch (EventPublishException ex)
+        {
+            // It will be delivered: its claim finds the outcome recorded (or a dead-lettered record, which it takes over once).
+            LogTransient(_logger, eventId, "the armed successor could not be cancelled", ex.Message);
+        }
+    }
+
     private static ProcessingResult LeaseLost(string eventId, string? type) => new(ProcessingDisposition.Skipped, $"event {eventId}: lease lost to another delivery", eventId, null, type);
 
     private static string? PreviousStatus(string detailJson)
@@ -227,6 +281,14 @@ public sealed partial class ExactlyOnceProcessor
     }
 
     private static string Serialize(ProcessingDetail detail) => JsonSerializer.Serialize(detail, ProcessingJsonContext.Default.ProcessingDetail);
+
+    /// <summary>Whether this delivery should arm a successor, and the one it armed.</summary>
+    private sealed class Successor(bool wanted)
+    {
+        public bool Wanted { get; } = wanted;
+
+        public ArmedCopy? Copy { get; set; }
+    }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) processed: {Outcome} in {ElapsedMs:F1} ms")]
     private static partial void LogCompleted(ILogger logger, string eventId, string eventType, string outcome, double elapsedMs);
@@ -248,6 +310,9 @@ public sealed partial class ExactlyOnceProcessor
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Event {EventId} is held by another delivery or its next round is not due; a copy comes back in {DelaySeconds:F0} s")]
     private static partial void LogDeferred(ILogger logger, string eventId, double delaySeconds);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Event {EventId} was re-driven {Redrives} time(s) after its last delivery died, as often as Processing__MaxRedrives allows; should this delivery die too, it waits in the poison queue")]
+    private static partial void LogRedrivesUsed(ILogger logger, string eventId, int redrives);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Event {EventId} failed permanently: {Reason}: {Detail}")]
     private static partial void LogPermanentOther(ILogger logger, string eventId, string reason, string detail);

@@ -21,6 +21,12 @@ public sealed class ProcessingDetail
     /// <summary>The Connect errorId of a permanent failure.</summary>
     public string? ErrorId { get; set; }
 
+    /// <summary>
+    /// The record's replay generation this attempt runs under (0 until an operator replays the event): set before the
+    /// handler runs, which folds it into the idempotence keys it sends (<see cref="ConnectApi.CallContext.DeriveKey(string, string, string, int)"/>).
+    /// </summary>
+    public int ReplayGeneration { get; set; }
+
     /// <summary>The delivery count of the attempt that wrote this.</summary>
     public int Delivery { get; set; }
 

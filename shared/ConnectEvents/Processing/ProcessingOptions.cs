@@ -38,6 +38,14 @@ public sealed class ProcessingOptions : IValidatableObject
     /// </summary>
     public TimeSpan RedeliveryDelay { get; internal set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many times an event whose last delivery died with its process (a kill, a crash, a recycled instance) is
+    /// delivered again with a fresh budget, instead of waiting in the poison queue for an operator (<c>Processing__MaxRedrives</c>);
+    /// 0 turns this off.
+    /// </summary>
+    [Range(0, 100, ErrorMessage = "Processing__MaxRedrives must be between 0 and 100.")]
+    public int MaxRedrives { get; set; } = 3;
+
     /// <summary>The rule between settings: the lease outlives the longest invocation.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -12,4 +12,18 @@ public sealed class QueueDeliveryDeferral(QueueSenders queues) : IDeliveryDeferr
     /// <inheritdoc />
     public Task DeferAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken) =>
         queues.For(queue).SendAsync(body, delay, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<ArmedCopy> ArmAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var sent = await queues.For(queue).SendReceiptedAsync(body, delay, cancellationToken);
+        return new ArmedCopy(queue, sent.MessageId, sent.PopReceipt);
+    }
+
+    /// <inheritdoc />
+    public Task DisarmAsync(ArmedCopy copy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        return queues.For(copy.Queue).DeleteAsync(copy.MessageId, copy.PopReceipt, cancellationToken);
+    }
 }

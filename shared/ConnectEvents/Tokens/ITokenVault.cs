@@ -22,6 +22,14 @@ public interface ITokenVault
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
     Task<bool> RemoveAsync(string merchantId, string customerReference, string tokenId, CancellationToken ct);
 
+    /// <summary>
+    /// Whether any customer of the merchant still holds the token (Connect has one token per card, so two customers paying
+    /// with one card share it): a token dropped from one customer is deleted at Connect only when no one holds it.
+    /// An index row left by an interrupted removal counts as held, which keeps the token rather than deleting it.
+    /// </summary>
+    /// <exception cref="Storage.StoreUnavailableException">Storage could not be reached.</exception>
+    Task<bool> IsHeldAsync(string merchantId, string tokenId, CancellationToken ct);
+
     /// <summary>Removes a token from every customer of the merchant that holds it (token.deleted / token.expired give only the id); returns how many were removed.</summary>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
     Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct);

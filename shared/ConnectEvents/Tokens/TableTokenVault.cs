@@ -69,11 +69,15 @@ public sealed class TableTokenVault : ITokenVault
         var excess = tokens.Count - _options.MaxTokensPerCustomer;
         if (excess > 0)
         {
+            // One total order, least recently active first (last use, or creation for a token never used), the same for every
+            // trim of this customer: concurrent trims then drop a prefix of it, so together they drop exactly the excess, and
+            // a token just added is the most recent, never a victim. (Unused-first would make two fresh tokens, each unused,
+            // the first victim of each other's trim.)
             var victims = tokens
                 .Where(t => t.TokenId != token.TokenId)
-                .OrderBy(t => t.LastUsedAt is null ? 0 : 1)
-                .ThenBy(t => t.LastUsedAt ?? t.CreatedAt)
+                .OrderBy(t => t.LastUsedAt ?? t.CreatedAt)
                 .ThenBy(t => t.CreatedAt)
+                .ThenBy(t => t.TokenId, StringComparer.Ordinal)
                 .Take(excess);
             foreach (var victim in victims)
             {
@@ -103,6 +107,15 @@ public sealed class TableTokenVault : ITokenVault
         var existed = await DeleteAsync(partition, TableKeys.Escape(tokenId), ct);
         await DeleteAsync(IndexPartition(merchantId, tokenId), TableKeys.Escape(customerReference), ct);
         return existed;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> IsHeldAsync(string merchantId, string tokenId, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tokenId);
+        var partition = IndexPartition(merchantId, tokenId);
+        var holders = await _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), ct);
+        return holders.Count > 0;
     }
 
     /// <inheritdoc />

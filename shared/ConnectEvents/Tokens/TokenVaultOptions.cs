@@ -13,7 +13,7 @@ public sealed class TokenVaultOptions
     [TableName("TokenVault__TableName")]
     public string TableName { get; set; } = "tokenvault";
 
-    /// <summary>The most tokens kept per customer; adding more drops the oldest unused ones first.</summary>
+    /// <summary>The most tokens kept per customer; adding more drops the least recently used (or, never used, created) first.</summary>
     [Range(1, 1000, ErrorMessage = "TokenVault__MaxTokensPerCustomer must be between 1 and 1000.")]
     public int MaxTokensPerCustomer { get; set; } = 10;
 }

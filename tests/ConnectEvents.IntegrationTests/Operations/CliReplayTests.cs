@@ -1,6 +1,7 @@
 using System.Text;
 using Azure.Storage.Blobs;
 using Connect.Simulator;
+using ConnectEvents.ConnectApi;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.IntegrationTests.Infrastructure;
@@ -48,10 +49,7 @@ public sealed class CliReplayTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Equal(failed.ETag, (await p.Store().GetAsync("evt-f", CancellationToken.None))!.ETag);
         Assert.Empty(await p.App.PeekAllAsync());
 
-        var replay = await cli.RunAsync("replay", "evt-f");
-        Assert.True(replay.ExitCode == 0, replay.ToString());
-        var completed = await p.WaitForStateAsync("evt-f", ProcessingState.Completed);
-        await p.WaitForQueueDrainedAsync();
+        var completed = await ReplayToCompletionAsync(p, cli, "evt-f");
 
         Assert.Equal("captured", completed.Outcome);
         Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-f"));
@@ -62,6 +60,61 @@ public sealed class CliReplayTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.True(byPayment.ExitCode == 0, byPayment.ToString());
         Assert.Contains("evt-f", byPayment.Out, StringComparison.Ordinal);
         Assert.Contains("capture", byPayment.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACaptureConnectRefusedIsCapturedOnceByAReplayAfterTheCauseIsFixedAndNeverAgain()
+    {
+        await using var p = await Pipeline.StartAsync(azurite);
+        var cli = CliRunner.For(p, azurite.ConnectionString);
+        p.Simulator.State.SeedPayment(M, "pay-r");
+        // Connect's answer, not a transport fault: kept under the capture's idempotence key, as Connect keeps it.
+        p.Simulator.State.RefuseCaptures(M, "pay-r");
+
+        await ProcessingPipelineTests.PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-r", "evt-r"));
+        var failed = await p.WaitForStateAsync("evt-r", ProcessingState.Failed);
+        await p.WaitForQueueDrainedAsync();
+        Assert.Equal(0, failed.ReplayGeneration);
+
+        Assert.True(p.Simulator.State.AllowCaptures(M, "pay-r")); // the operator fixed the cause
+        var completed = await ReplayToCompletionAsync(p, cli, "evt-r");
+
+        Assert.Equal("captured", completed.Outcome);
+        Assert.Equal(1, completed.ReplayGeneration);
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-r"));
+        var keys = p.Simulator.State.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/payments/pay-r/capture", StringComparison.Ordinal)).Select(r => r.IdempotenceKey).ToList();
+        Assert.Equal([CallContext.DeriveKey("capture", M, "pay-r"), CallContext.DeriveKey("capture", M, "pay-r", 1)], keys);
+
+        await AssertReplayChangesNothingAsync(p, cli, "evt-r", completed);
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-r"));
+        Assert.Equal(2, p.Simulator.State.Count("POST", "/payments/pay-r/capture"));
+    }
+
+    [Fact]
+    public async Task AReplayOfAnEventThatFailedAfterItsCaptureDoesNotCaptureAgain()
+    {
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Processing:Tokenize:Enabled"] = "true",
+            ["Processing:Tokenize:Statuses:0"] = "PENDING_CAPTURE",
+            ["Processing:Tokenize:Statuses:1"] = "CAPTURE_REQUESTED",
+        });
+        var cli = CliRunner.For(p, azurite.ConnectionString);
+        p.Simulator.State.SeedPayment(M, "pay-t", merchantReference: "cust-t");
+        p.Simulator.State.InjectFault("/payments/pay-t/tokenize", Fault.Status(400), times: 1);
+
+        await ProcessingPipelineTests.PostAsync(p, SampleEvents.Build("payment.pending_capture", M, "pay-t", "evt-t"));
+        await p.WaitForStateAsync("evt-t", ProcessingState.Failed); // captured, then the tokenize was refused
+        await p.WaitForQueueDrainedAsync();
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-t"));
+
+        var completed = await ReplayToCompletionAsync(p, cli, "evt-t");
+
+        // The replay's capture key is new, so only the GET stands between it and a second capture.
+        Assert.Equal("tokenized", completed.Outcome);
+        Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-t"));
+        Assert.Equal(1, p.Simulator.State.Count("POST", "/payments/pay-t/capture"));
+        Assert.Single(await p.Vault().ListAsync(M, "cust-t", CancellationToken.None));
     }
 
     [Fact]
@@ -92,10 +145,7 @@ public sealed class CliReplayTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Empty(await p.App.PeekAllAsync());
 
         p.Simulator.State.ClearFaults(); // Connect is back
-        var replay = await cli.RunAsync("replay", "evt-p");
-        Assert.True(replay.ExitCode == 0, replay.ToString());
-        var completed = await p.WaitForStateAsync("evt-p", ProcessingState.Completed);
-        await p.WaitForQueueDrainedAsync();
+        var completed = await ReplayToCompletionAsync(p, cli, "evt-p");
 
         Assert.Equal(1, p.Simulator.State.CountCaptures(M, "pay-p"));
         Assert.Empty((await p.PoisonQueue().PeekMessagesAsync(32)).Value);
@@ -159,6 +209,16 @@ public sealed class CliReplayTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Contains("still unusable", replay.Out, StringComparison.Ordinal);
         Assert.Empty(await p.App.PeekAllAsync());
         Assert.Null(await p.Store().GetAsync("evt-v2", CancellationToken.None));
+    }
+
+    /// <summary>Replays <paramref name="eventId"/> by id and waits until it is Completed and the queue is empty.</summary>
+    private static async Task<ProcessedEventRecord> ReplayToCompletionAsync(Pipeline p, CliRunner cli, string eventId)
+    {
+        var replay = await cli.RunAsync("replay", eventId);
+        Assert.True(replay.ExitCode == 0, replay.ToString());
+        var completed = await p.WaitForStateAsync(eventId, ProcessingState.Completed);
+        await p.WaitForQueueDrainedAsync();
+        return completed;
     }
 
     /// <summary>Replaying a Completed event enqueues nothing and leaves its record as it is.</summary>

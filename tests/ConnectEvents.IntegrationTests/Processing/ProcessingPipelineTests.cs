@@ -222,6 +222,43 @@ public sealed class ProcessingPipelineTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task TwoTokenizationsAtTheCapAtOnceKeepBothNewTokensAndNeverDeleteAtConnectATokenAnotherCustomerHolds()
+    {
+        await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Processing:Tokenize:Enabled"] = "true",
+            ["TokenVault:MaxTokensPerCustomer"] = "2",
+        });
+        var vault = p.Vault();
+        // One card, two customers: Connect has one token per card, so both rows hold the same token.
+        p.Simulator.State.SeedPayment(M, "pay-x1", status: "PAID", cardNumber: "4111111111111111", merchantReference: "cust-x");
+        p.Simulator.State.SeedPayment(M, "pay-y1", status: "PAID", cardNumber: "4111111111111111", merchantReference: "cust-y");
+        await PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-x1", "evt-x1"));
+        await PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-y1", "evt-y1"));
+        await p.WaitForStateAsync("evt-x1", ProcessingState.Completed);
+        await p.WaitForStateAsync("evt-y1", ProcessingState.Completed);
+        var shared = Assert.Single(await vault.ListAsync(M, "cust-y", CancellationToken.None)).TokenId;
+        Assert.Equal(shared, Assert.Single(await vault.ListAsync(M, "cust-x", CancellationToken.None)).TokenId);
+        await vault.MarkUsedAsync(M, "cust-x", [shared], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        // cust-x pays with two other cards at once: over the cap of 2 by one, the shared token is the one to go.
+        p.Simulator.State.SeedPayment(M, "pay-x2", status: "PAID", cardNumber: "5555555555554444", merchantReference: "cust-x");
+        p.Simulator.State.SeedPayment(M, "pay-x3", status: "PAID", cardNumber: "4000056655665556", merchantReference: "cust-x");
+        await Task.WhenAll(
+            PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-x2", "evt-x2")),
+            PostAsync(p, SampleEvents.Build("payment.paid", M, "pay-x3", "evt-x3")));
+        await p.WaitForStateAsync("evt-x2", ProcessingState.Completed);
+        await p.WaitForStateAsync("evt-x3", ProcessingState.Completed);
+
+        var held = (await vault.ListAsync(M, "cust-x", CancellationToken.None)).Select(t => t.TokenId).ToList();
+        Assert.Equal(2, held.Count);
+        Assert.DoesNotContain(shared, held);
+        Assert.All(held, id => Assert.True(p.Simulator.State.HasToken(M, id), $"cust-x holds {id}, which Connect no longer has"));
+        Assert.True(p.Simulator.State.HasToken(M, shared), "the token cust-y still holds was deleted at Connect");
+        Assert.Equal(0, p.Simulator.State.Count("DELETE", "/tokens/" + shared));
+    }
+
+    [Fact]
     public async Task WithoutACustomerReferenceNothingIsTokenized()
     {
         await using var p = await Pipeline.StartAsync(azurite, new Dictionary<string, string?>

@@ -8,6 +8,7 @@ namespace ConnectEvents.IntegrationTests.Tokens;
 public sealed class TokenVaultTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
 {
     private const string Merchant = "1234";
+    private static readonly string[] NewTokens = ["new-a", "new-b"];
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     private TableTokenVault NewVault(int max = 10) =>
@@ -51,27 +52,72 @@ public sealed class TokenVaultTests(AzuriteFixture fixture) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task TheCapDropsTheOldestUnusedTokensFirstThenTheLeastRecentlyUsed()
+    public async Task TheCapDropsTheLeastRecentlyActiveTokensFirst()
     {
         var vault = NewVault(max: 3);
         var now = _time.GetUtcNow();
         await vault.AddAndTrimAsync(Token("cust", "used-old", minutesAgo: 50, lastUsed: now.AddMinutes(-40)), default);
         await vault.AddAndTrimAsync(Token("cust", "unused-oldest", minutesAgo: 30), default);
-        await vault.AddAndTrimAsync(Token("cust", "unused-newer", minutesAgo: 20), default);
+        await vault.AddAndTrimAsync(Token("cust", "used-recently", minutesAgo: 60, lastUsed: now.AddMinutes(-5)), default);
 
         var fourth = await vault.AddAndTrimAsync(Token("cust", "new-1"), default);
         Assert.True(fourth.IsNew);
-        Assert.Equal(["unused-oldest"], fourth.Dropped.Select(t => t.TokenId));
+        Assert.Equal(["used-old"], fourth.Dropped.Select(t => t.TokenId)); // last active 40 min ago
 
         var fifth = await vault.AddAndTrimAsync(Token("cust", "new-2"), default);
-        Assert.Equal(["unused-newer"], fifth.Dropped.Select(t => t.TokenId));
+        Assert.Equal(["unused-oldest"], fifth.Dropped.Select(t => t.TokenId)); // never used, created 30 min ago
 
         await vault.MarkUsedAsync(Merchant, "cust", ["new-1", "new-2"], now, default);
         var sixth = await vault.AddAndTrimAsync(Token("cust", "new-3"), default);
-        Assert.Equal(["used-old"], sixth.Dropped.Select(t => t.TokenId));
+        Assert.Equal(["used-recently"], sixth.Dropped.Select(t => t.TokenId));
 
         Assert.Equal(["new-1", "new-2", "new-3"], (await vault.ListAsync(Merchant, "cust", default)).Select(t => t.TokenId).Order());
         Assert.Equal(0, await vault.RemoveEverywhereAsync(Merchant, "unused-oldest", default)); // its index row went with it
+    }
+
+    [Fact]
+    public async Task TwoTokensAddedAtOnceAtTheCapBothStayAndTheCapHolds()
+    {
+        // Every round: a customer at the cap with used tokens, and two new tokens stored by two runs started together.
+        for (var round = 0; round < 20; round++)
+        {
+            var vault = NewVault(max: 3);
+            var customer = $"cust-{round}";
+            var now = _time.GetUtcNow();
+            for (var i = 0; i < 3; i++)
+            {
+                await vault.AddAndTrimAsync(Token(customer, $"old-{i}", minutesAgo: 60 - i, lastUsed: now.AddMinutes(-30 + i)), default);
+            }
+
+            using var start = new Barrier(2);
+            var runs = NewTokens.Select(id => Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                return await vault.AddAndTrimAsync(Token(customer, id), default);
+            })).ToArray();
+            var results = await Task.WhenAll(runs);
+
+            var left = (await vault.ListAsync(Merchant, customer, default)).Select(t => t.TokenId).Order().ToList();
+            var dropped = results.SelectMany(r => r.Dropped).Select(t => t.TokenId).ToList();
+            Assert.True(left.Count == 3, $"round {round}: {string.Join(", ", left)}; dropped {string.Join(", ", dropped)}");
+            Assert.True(left.Contains("new-a") && left.Contains("new-b"), $"round {round}: a new token was dropped: left {string.Join(", ", left)}; dropped {string.Join(", ", dropped)}");
+            Assert.DoesNotContain(dropped, id => id.StartsWith("new-", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task ATokenAnotherCustomerHoldsIsStillHeldAfterOneCustomerDropsIt()
+    {
+        var vault = NewVault(max: 1);
+        await vault.AddAndTrimAsync(Token("cust-1", "shared-card"), default);
+        await vault.AddAndTrimAsync(Token("cust-2", "shared-card"), default);
+
+        var added = await vault.AddAndTrimAsync(Token("cust-1", "other-card"), default);
+
+        Assert.Equal(["shared-card"], added.Dropped.Select(t => t.TokenId));
+        Assert.True(await vault.IsHeldAsync(Merchant, "shared-card", default));
+        await vault.RemoveAsync(Merchant, "cust-2", "shared-card", default);
+        Assert.False(await vault.IsHeldAsync(Merchant, "shared-card", default));
     }
 
     [Fact]

@@ -244,6 +244,18 @@ public sealed class V1HmacSignatureTests
         Assert.StartsWith("ce-capture-", a, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EachReplayGenerationGetsAKeyOfItsOwnAndGenerationZeroKeepsTheOriginalKey()
+    {
+        var original = CallContext.DeriveKey("capture", "1234", "pay-1");
+
+        Assert.Equal(original, CallContext.DeriveKey("capture", "1234", "pay-1", 0));
+        Assert.NotEqual(original, CallContext.DeriveKey("capture", "1234", "pay-1", 1));
+        Assert.NotEqual(CallContext.DeriveKey("capture", "1234", "pay-1", 1), CallContext.DeriveKey("capture", "1234", "pay-1", 2));
+        Assert.Equal(CallContext.DeriveKey("capture", "1234", "pay-1", 1), CallContext.DeriveKey("capture", "1234", "pay-1", 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CallContext.DeriveKey("capture", "1234", "pay-1", -1));
+    }
+
     private static string Signed(string method, string? contentType, IEnumerable<KeyValuePair<string, string>> headers, string path, string? query) =>
         V1HmacSignature.AuthorizationValue(Secret, KeyId, method, contentType, Date, headers.ToList(), path, query);
 

@@ -74,6 +74,59 @@ public sealed class ExactlyOnceProcessorTests
     }
 
     [Fact]
+    public async Task TheLastDeliveryArmsASuccessorPastItsLeaseThatItsOutcomeCancels()
+    {
+        var (processor, store, queues, _) = Build4();
+
+        await processor.RunAsync(Claim, "body", new Handler(_ => "verified"), Message(last: true), CancellationToken.None);
+        await processor.RunAsync(Claim with { Key = "v3:pay-2" }, "body", new Handler(_ => throw new InvalidOperationException("bug")), Message(last: true), CancellationToken.None);
+        await processor.RunAsync(Claim with { Key = "v3:pay-3" }, "body", new Handler(_ => "verified"), Message(last: false), CancellationToken.None);
+
+        Assert.Empty(queues.Armed); // completed, dead-lettered: both cancelled theirs; an earlier delivery arms none
+        Assert.Equal(2, queues.ArmedDelays.Count);
+        Assert.All(queues.ArmedDelays, d => Assert.True(d > new ProcessingOptions().LeaseDuration, $"{d}"));
+        Assert.Equal((1, 1, 0), (store["v3:pay-1"]!.RedriveCount, store["v3:pay-2"]!.RedriveCount, store["v3:pay-3"]!.RedriveCount));
+    }
+
+    [Fact]
+    public async Task ALastDeliveryThatNeverReachesAnOutcomeLeavesItsSuccessorArmed()
+    {
+        var (processor, store, queues, _) = Build4();
+        using var shutdown = new CancellationTokenSource();
+
+        // A host shutting down cancels the invocation; a kill ends it the same way, without even this exception.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => processor.RunAsync(Claim, "body", new Handler(_ =>
+        {
+            shutdown.Cancel();
+            throw new OperationCanceledException(shutdown.Token);
+        }), Message(last: true), shutdown.Token));
+
+        var armed = Assert.Single(queues.Armed);
+        Assert.Equal("v3-notifications", armed.Queue);
+        Assert.Equal(ProcessingState.Processing, store["v3:pay-1"]?.State);
+    }
+
+    [Fact]
+    public async Task AnEventReDrivenAsOftenAsAllowedArmsNoFurtherSuccessor()
+    {
+        var (processor, store, queues, _) = Build4();
+        store.Seed(new ProcessedEventRecord("v3:pay-1", ProcessingState.Processing, "a-killed-delivery", Start.AddMinutes(-1), 4, null, null, null, null, null, Start, null, new ETag("1"))
+        {
+            RedriveCount = new ProcessingOptions().MaxRedrives,
+        });
+        using var shutdown = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => processor.RunAsync(Claim, "body", new Handler(_ =>
+        {
+            shutdown.Cancel();
+            throw new OperationCanceledException(shutdown.Token);
+        }), Message(last: true), shutdown.Token));
+
+        Assert.Empty(queues.Armed); // dies again: this time it waits in the poison queue
+        Assert.Equal(new ProcessingOptions().MaxRedrives + 1, store["v3:pay-1"]!.RedriveCount);
+    }
+
+    [Fact]
     public async Task ADuplicateInFlightIsDeferredOntoTheQueueItCameFrom()
     {
         var (processor, store, queues, _) = Build4();

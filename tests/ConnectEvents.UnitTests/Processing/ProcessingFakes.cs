@@ -93,6 +93,9 @@ internal sealed class InMemoryTokenVault : ITokenVault
     public Task<bool> RemoveAsync(string merchantId, string customerReference, string tokenId, CancellationToken ct) =>
         Task.FromResult(_tokens.RemoveAll(t => t.MerchantId == merchantId && t.CustomerReference == customerReference && t.TokenId == tokenId) > 0);
 
+    public Task<bool> IsHeldAsync(string merchantId, string tokenId, CancellationToken ct) =>
+        Task.FromResult(_tokens.Exists(t => t.MerchantId == merchantId && t.TokenId == tokenId));
+
     public Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct) =>
         Task.FromResult(_tokens.RemoveAll(t => t.MerchantId == merchantId && t.TokenId == tokenId));
 
@@ -167,6 +170,26 @@ internal sealed class RecordingSideQueues : IDeliveryDeferral, IQuarantineStore
     {
         Deferred.Add(delay);
         DeferredTo.Add(queue);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Successors armed by last deliveries and not disarmed (those a killed process would leave).</summary>
+    public List<ArmedCopy> Armed { get; } = [];
+
+    /// <summary>How long each armed successor waits.</summary>
+    public List<TimeSpan> ArmedDelays { get; } = [];
+
+    public Task<ArmedCopy> ArmAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var copy = new ArmedCopy(queue, Guid.NewGuid().ToString("N"), "receipt");
+        Armed.Add(copy);
+        ArmedDelays.Add(delay);
+        return Task.FromResult(copy);
+    }
+
+    public Task DisarmAsync(ArmedCopy copy, CancellationToken cancellationToken)
+    {
+        Armed.Remove(copy);
         return Task.CompletedTask;
     }
 

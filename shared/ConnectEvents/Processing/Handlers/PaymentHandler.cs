@@ -11,7 +11,8 @@ namespace ConnectEvents.Processing.Handlers;
 /// <summary>
 /// payment.* events: reads the payment's current state from Connect (the event is only a hint), captures it when it is
 /// PENDING_CAPTURE and authorized, and turns its card into a stored token when the tokenize policy says so. Every call
-/// carries an idempotence key derived from the payment, never the event, so any redelivery or second event replays.
+/// carries an idempotence key derived from the payment, never the event, so any redelivery or second event replays; an
+/// operator replay (<see cref="ProcessingDetail.ReplayGeneration"/>) adds its generation, and the GET keeps it from acting twice.
 /// </summary>
 /// <param name="connect">The Connect client.</param>
 /// <param name="vault">Where tokens are stored per customer.</param>
@@ -70,7 +71,9 @@ public sealed partial class PaymentHandler(IConnectClient connect, ITokenVault v
             return false;
         }
 
-        var context = new CallContext(CallContext.DeriveKey("capture", evt.MerchantId, paymentId));
+        // A replayed event gets a key of its own: Connect would answer the first key with the refusal it stored. The GET
+        // above is what keeps a replay from capturing twice: a captured payment is no longer PENDING_CAPTURE.
+        var context = new CallContext(CallContext.DeriveKey("capture", evt.MerchantId, paymentId, detail.ReplayGeneration));
         var started = Stopwatch.GetTimestamp();
         var capture = await connect.CapturePaymentAsync(evt.MerchantId, paymentId, new CapturePaymentRequest(), context, ct);
         detail.Actions.Add(new("capture", capture.Id, capture.Status, context.WasReplayed, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
@@ -102,7 +105,8 @@ public sealed partial class PaymentHandler(IConnectClient connect, ITokenVault v
         }
 
         var merchant = evt.MerchantId;
-        var context = new CallContext(CallContext.DeriveKey("tokenize", merchant, paymentId));
+        // Tokenizing a card again is harmless (Connect answers with the card's existing token), so a replay may go afresh too.
+        var context = new CallContext(CallContext.DeriveKey("tokenize", merchant, paymentId, detail.ReplayGeneration));
         var started = Stopwatch.GetTimestamp();
         var token = await connect.CreateTokenFromPaymentAsync(merchant, paymentId, new TokenizePaymentRequest(), context, ct);
         if (string.IsNullOrEmpty(token.Token))
@@ -125,6 +129,13 @@ public sealed partial class PaymentHandler(IConnectClient connect, ITokenVault v
 
     private async Task DeleteDroppedTokenAsync(string merchant, string tokenId, ProcessingDetail detail, CancellationToken ct)
     {
+        if (await vault.IsHeldAsync(merchant, tokenId, ct))
+        {
+            // Another customer paid with the same card: Connect's token is theirs too, so it stays there.
+            detail.Notes.Add($"token {tokenId} dropped from this customer (cap) and kept at Connect: another customer holds it");
+            return;
+        }
+
         try
         {
             await connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), ct);
