@@ -1,6 +1,7 @@
 using ConnectEvents.Diagnostics;
 using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
+using ConnectEvents.Retention;
 using ConnectEvents.Sessions;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -17,7 +18,7 @@ public static class FunctionServices
         ("Azure.Core", LogLevel.Error), ("Azure.Messaging.ServiceBus", LogLevel.Warning), ("System.Net.Http.HttpClient", LogLevel.Warning), ("Polly", LogLevel.Warning),
     ];
 
-    /// <summary>Registers webhook ingress, processing, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
+    /// <summary>Registers webhook ingress, processing, retention, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
     public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -25,6 +26,7 @@ public static class FunctionServices
         services.AddEventProcessing(configuration);
         services.AddPlatform3(configuration); // used only when Platform3__Endpoint is set
         services.AddEnabledPlatforms(configuration);
+        services.AddRetention(configuration);
         services.AddSingleton<ClientSessionService>();
         services.AddConnectEventsMetricsExport(configuration);
         // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated. Azure.Core logs
