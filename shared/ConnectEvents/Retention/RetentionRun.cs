@@ -45,7 +45,7 @@ public sealed partial class RetentionRun
         return report;
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Information,
         Message = "Retention: {RecordsDeleted} records deleted, {BodiesDropped} stored bodies removed, {QuarantineDeleted} quarantine entries deleted, {Skipped} skipped (changed meanwhile); complete: {Complete}")]
     private static partial void LogRun(ILogger logger, int recordsDeleted, int bodiesDropped, int quarantineDeleted, int skipped, bool complete);
 }
