@@ -3,6 +3,7 @@ using ConnectEvents.Functions.Hosting;
 using ConnectEvents.Hosting;
 using ConnectEvents.Platform3;
 using ConnectEvents.Processing;
+using ConnectEvents.Retention;
 using ConnectEvents.Sessions;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +27,7 @@ public static class FunctionServices
         ("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning),
     ];
 
-    /// <summary>Registers webhook ingress, processing, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
+    /// <summary>Registers webhook ingress, processing, retention, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
     public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -34,6 +35,7 @@ public static class FunctionServices
         services.AddEventProcessing(configuration);
         services.AddPlatform3(configuration); // used only when Platform3__Endpoint is set
         services.AddEnabledPlatforms(configuration);
+        services.AddRetention(configuration);
         services.AddSingleton<ClientSessionService>();
         services.AddRequestBodyBudget(configuration);
         services.AddConnectEventsMetricsExport(configuration);

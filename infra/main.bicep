@@ -95,6 +95,20 @@ param maximumInstanceCount int = 40
 @description('Memory per instance in MB (512, 2048 or 4096).')
 param instanceMemoryMB int = 512
 
+@description('Always-ready instances for each running queue trigger: 0 (the default) costs nothing while idle, but the first message after a quiet spell can wait up to about 2 minutes for an instance; 1 removes that wait for a fixed monthly cost (docs/architecture.md (Scale)).')
+@minValue(0)
+@maxValue(10)
+param alwaysReady int = 0
+
+@description('Most HTTP invocations (webhooks, sessions, tokens) one instance runs at once; Flex scales the HTTP functions as one group on it.')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int = 16
+
+@description('Most Connect API calls the events being processed at once may make (instances × queue messages per instance × 2 calls per event); the queue batch, and if need be the instance ceiling, are derived to fit. Set it from your Worldline agreement (docs/architecture.md (Scale)).')
+@minValue(2)
+param connectCallBudget int = 1920
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var allTags = union(tags, { 'azd-env-name': environmentName })
 var topicName = 'connect-events'
@@ -224,6 +238,9 @@ module functionApp 'modules/functionapp.bicep' = {
     platform3AccessTokenSecretName: platform3AccessTokenSecretName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    alwaysReady: alwaysReady
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    connectCallBudget: connectCallBudget
   }
 }
 
@@ -249,3 +266,8 @@ module alerts 'modules/alerts.bicep' = if (!empty(alertActionGroupId) || !empty(
 output FUNCTION_APP_NAME string = functionApp.outputs.FUNCTION_APP_NAME
 output WEBHOOK_URL string = functionApp.outputs.WEBHOOK_URL
 output KEY_VAULT_NAME string = keyVault.outputs.KEY_VAULT_NAME
+// What the Connect call budget came to (docs/architecture.md (Scale)).
+output MAXIMUM_INSTANCE_COUNT int = functionApp.outputs.MAXIMUM_INSTANCE_COUNT
+output QUEUE_BATCH_SIZE int = functionApp.outputs.QUEUE_BATCH_SIZE
+output QUEUE_NEW_BATCH_THRESHOLD int = functionApp.outputs.QUEUE_NEW_BATCH_THRESHOLD
+output CONNECT_CALLS_AT_MOST int = functionApp.outputs.CONNECT_CALLS_AT_MOST

@@ -50,3 +50,11 @@ param quarantineFailedThreshold = 0
 // Scale-out ceiling and instance size: 512 MB is the cheapest per GB-s; raise it if processing needs the memory.
 param maximumInstanceCount = 40
 param instanceMemoryMB = 512
+
+// Flex scaling (docs/architecture.md (Scale)). alwaysReady 1 keeps one warm instance per queue trigger (a fixed monthly
+// cost) instead of letting the first event after a quiet spell wait up to about 2 minutes. The Connect call budget
+// bounds the calls of the events in flight: instances × (batchSize + newBatchThreshold) × 2 ≤ connectCallBudget; the
+// default, 40 × 24 × 2 = 1,920, keeps host.json's batch of 16. Lower it to what your Worldline agreement allows.
+param alwaysReady = 0
+param httpPerInstanceConcurrency = 16
+param connectCallBudget = 1920

@@ -93,6 +93,39 @@ param maximumInstanceCount int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
+@description('Always-ready instances for each running queue trigger (ProcessConnectEvent, ProcessPlatform3Notification); 0 lets them scale to zero.')
+@minValue(0)
+param alwaysReady int
+
+@description('Most HTTP invocations one instance runs at once (webhooks, sessions, tokens: Flex scales the HTTP functions as one group).')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int
+
+@description('Most Connect API calls the events being processed at once may make: instances × queue messages per instance × Connect calls per event.')
+@minValue(2)
+param connectCallBudget int
+
+// The Connect call budget decides the queue concurrency (docs/architecture.md (Scale)). Target-based scaling adds
+// instances while messages wait, and each instance runs batchSize + newBatchThreshold messages at once, each making up
+// to two Connect calls (GET payment, then capture or tokenize); so the calls of the events in flight are at most
+// instances × (batchSize + newBatchThreshold) × 2. The largest batch whose worst case fits is taken, the threshold
+// being half the batch as in host.json; a budget too small for one event per instance lowers the instance ceiling
+// too, as nothing smaller than one message per instance exists.
+var connectCallsPerEvent = 2
+// The Storage queue trigger's largest batch.
+var largestQueueBatch = 32
+var scaledInstanceCount = min(maximumInstanceCount, connectCallBudget / connectCallsPerEvent)
+var eventsPerInstance = connectCallBudget / (scaledInstanceCount * connectCallsPerEvent)
+// b + b/2 ≤ eventsPerInstance for b = 2/3 of it; one event per instance (b = 1, threshold 0) fits any budget left.
+var queueBatchSize = min(largestQueueBatch, max(1, (eventsPerInstance * 2) / 3))
+var queueNewBatchThreshold = queueBatchSize / 2
+var queueConcurrencyPerInstance = queueBatchSize + queueNewBatchThreshold
+// Always-ready instances go to the queue triggers that run, so the first message after a quiet spell does not wait for
+// an instance to start (up to about 2 minutes from zero); each costs its memory around the clock.
+var runningQueueFunctions = concat(connectEnabled ? ['ProcessConnectEvent'] : [], empty(platform3Endpoint) ? [] : ['ProcessPlatform3Notification'])
+var alwaysReadyInstances = alwaysReady == 0 ? [] : map(runningQueueFunctions, name => { name: 'function:${name}', instanceCount: alwaysReady })
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -134,8 +167,14 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
-        maximumInstanceCount: maximumInstanceCount
+        maximumInstanceCount: scaledInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: alwaysReadyInstances
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'dotnet-isolated'
@@ -163,6 +202,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
         { name: 'ServiceBusConnection__clientId', value: identityClientId }
         { name: 'Events__TopicName', value: topicName }
+        // Queue concurrency per instance, derived from the Connect call budget above (host.json holds the same values for
+        // the defaults, which local runs use).
+        { name: 'AzureFunctionsJobHost__extensions__queues__batchSize', value: string(queueBatchSize) }
+        { name: 'AzureFunctionsJobHost__extensions__queues__newBatchThreshold', value: string(queueNewBatchThreshold) }
         // Processing policy.
         { name: 'Processing__AutoCapture', value: string(autoCapture) }
         { name: 'Processing__Tokenize__Enabled', value: string(tokenize) }
@@ -191,3 +234,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 
 output FUNCTION_APP_NAME string = app.name
 output WEBHOOK_URL string = 'https://${app.properties.defaultHostName}/api/webhooks/connect'
+output MAXIMUM_INSTANCE_COUNT int = scaledInstanceCount
+output QUEUE_BATCH_SIZE int = queueBatchSize
+output QUEUE_NEW_BATCH_THRESHOLD int = queueNewBatchThreshold
+output CONNECT_CALLS_AT_MOST int = scaledInstanceCount * queueConcurrencyPerInstance * connectCallsPerEvent

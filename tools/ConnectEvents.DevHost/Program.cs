@@ -69,6 +69,7 @@ public sealed partial class Program
         builder.Services.AddConnectEventsFunctions(builder.Configuration);
         builder.Services.AddOptions<DevHostKeys>().Bind(builder.Configuration.GetSection(DevHostKeys.SectionName));
         builder.Services.AddHostedService<QueueCreation>();
+        builder.Services.AddHostedService<RetentionTimer>();
         // The request log the dev host offers instead (category Microsoft.AspNetCore.HttpLogging, Information): method,
         // path, status and duration; never the query string, where function keys travel.
         builder.Services.AddHttpLogging(logging => logging.LoggingFields =

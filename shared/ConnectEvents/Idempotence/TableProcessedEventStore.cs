@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ConnectEvents.Retention;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Idempotence;
@@ -238,6 +239,66 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         var filter = conditions.Count > 0 ? string.Join(" and ", conditions) : "PartitionKey ne ''";
         var rows = await _table.QueryAsync<TableEntity>(filter, ct);
         return [.. rows.Select(FromEntity).OrderBy(r => r.UpdatedAt ?? r.FirstSeenAt)];
+    }
+
+    /// <summary>
+    /// One retention pass: reads only the records last written before <see cref="RetentionRule.OldestUntouched"/>, a page
+    /// of 100 at a time, and deletes or trims each as <paramref name="rule"/> decides, at most <paramref name="limit"/> of
+    /// them. Every delete and trim is conditional on the ETag just read, so a record that changed meanwhile (a claim, a
+    /// reopen, another run) is left alone, and another run's delete is no failure.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    public Task<RetentionReport> ExpireAsync(RetentionRule rule, int limit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var filter = TableClient.CreateQueryFilter($"UpdatedAt lt {rule.OldestUntouched}");
+        return _table.RunAsync(async (table, c) =>
+        {
+            int deleted = 0, dropped = 0, skipped = 0;
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, cancellationToken: c))
+            {
+                var action = rule.Decide(FromEntity(entity));
+                if (action == RetentionAction.Keep)
+                {
+                    continue;
+                }
+
+                if (deleted + dropped + skipped >= limit)
+                {
+                    return new RetentionReport(deleted, dropped, 0, skipped, Complete: false);
+                }
+
+                try
+                {
+                    if (action == RetentionAction.Delete)
+                    {
+                        // The SDK answers a delete of a row already gone with its 404 response rather than an exception.
+                        var response = await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag, c);
+                        if (response.Status == 404)
+                        {
+                            skipped++;
+                        }
+                        else
+                        {
+                            deleted++;
+                        }
+                    }
+                    else
+                    {
+                        entity.Remove("Body");
+                        await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, c);
+                        dropped++;
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+                {
+                    skipped++; // changed or deleted since read: the next run decides again on what is there then
+                }
+            }
+
+            return new RetentionReport(deleted, dropped, 0, skipped, Complete: true);
+        }, ct);
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using ConnectEvents.Retention;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Messaging;
@@ -64,6 +65,56 @@ public sealed class BlobQuarantineStore : IQuarantineStore
             BinaryData.FromBytes(json),
             new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
             cancellationToken);
+
+    /// <summary>
+    /// Deletes the entries of the days <paramref name="rule"/> says have expired, at most <paramref name="limit"/> of them.
+    /// Blob names start with the day received, so the listing comes oldest first and stops at the first day still kept;
+    /// each delete is conditional on the ETag listed, and one that is gone or changed (another run) is skipped.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage refused the listing or a delete for another reason than those.</exception>
+    public async Task<RetentionReport> ExpireAsync(RetentionRule rule, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        int deleted = 0, skipped = 0;
+        try
+        {
+            await foreach (var blob in _container.GetBlobsAsync(cancellationToken: cancellationToken))
+            {
+                if (!DateOnly.TryParseExact(blob.Name.Length >= 10 ? blob.Name[..10] : blob.Name, "yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+                {
+                    continue; // not an entry this store wrote: never deleted
+                }
+
+                if (!rule.QuarantineDayExpired(day))
+                {
+                    break;
+                }
+
+                if (deleted + skipped >= limit)
+                {
+                    return new RetentionReport(0, 0, deleted, skipped, Complete: false);
+                }
+
+                try
+                {
+                    await _container.DeleteBlobAsync(blob.Name, DeleteSnapshotsOption.IncludeSnapshots,
+                        new BlobRequestConditions { IfMatch = blob.Properties.ETag }, cancellationToken);
+                    deleted++;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+                {
+                    skipped++;
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            // Nothing was ever quarantined.
+        }
+
+        return new RetentionReport(0, 0, deleted, skipped, Complete: true);
+    }
 
     /// <summary>Reads one entry back (for operators and replay).</summary>
     public async Task<QuarantinedEvent?> ReadAsync(string blobName, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public sealed class FunctionsMetadataContractTests
         { "ProcessConnectEvent", "queueTrigger", null, null, null, "%Events__QueueName%" },
         { "Platform3Notification", "httpTrigger", "notifications/v3", "POST", "Anonymous", null },
         { "ProcessPlatform3Notification", "queueTrigger", null, null, null, "%Platform3__QueueName%" },
+        { "ApplyRetention", "timerTrigger", null, null, null, null },
     };
 
     [Theory]

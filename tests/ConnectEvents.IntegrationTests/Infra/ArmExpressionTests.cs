@@ -16,6 +16,9 @@ public sealed class ArmExpressionTests
     [InlineData("[format('{0}{{1}}', 'it''s')]", "it's{1}")]
     [InlineData("[[not an expression]", "[not an expression]")]
     [InlineData("[string(length(flatten(map(createArray('a', 'b'), lambda('n', createArray(lambdaVariables('n'), format('{0}-poison', lambdaVariables('n'))))))))]", "4")]
+    [InlineData("[string(add(mul(3, 4), div(7, 2)))]", "15")]
+    [InlineData("[string(min(40, div(25, 2)))]", "12")]
+    [InlineData("[string(max(1, div(2, 3)))]", "1")]
     [InlineData("[resourceId('Microsoft.Storage/storageAccounts/queueServices/queues', 'st', 'default', 'q')]", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/queueServices/default/queues/q")]
     public void KnownFunctionsGiveArmsResults(string expression, string expected) =>
         Assert.Equal(expected, Evaluate(expression));
@@ -30,6 +33,8 @@ public sealed class ArmExpressionTests
     [InlineData("[empty(reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id')).principalId)]", "which only the deployment knows")]
     [InlineData("[format('{0:N2}', 1)]", "placeholder other than {n}")]
     [InlineData("[copyIndex()]", "outside a copy loop")]
+    [InlineData("[div(1, 0)]", "by zero")]
+    [InlineData("[min('a', 1)]", "only on integers")]
     public void AnythingElseStopsTheEvaluationNamingIt(string expression, string reason)
     {
         var error = Assert.Throws<ArmEvaluationException>(() => Evaluate(expression));

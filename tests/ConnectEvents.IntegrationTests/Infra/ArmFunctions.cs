@@ -16,7 +16,7 @@ public static class ArmFunctions
     {
         "parameters", "variables", "format", "concat", "if", "equals", "empty", "not", "and", "or", "string", "toLower",
         "length", "createArray", "createObject", "true", "false", "copyIndex", "lambda", "lambdaVariables", "map", "flatten",
-        "uniqueString", "subscription", "resourceId", "subscriptionResourceId", "reference",
+        "uniqueString", "subscription", "resourceId", "subscriptionResourceId", "reference", "add", "mul", "div", "min", "max",
     };
 
     /// <summary>Evaluates a function call.</summary>
@@ -137,6 +137,19 @@ public static class ArmFunctions
                     : throw new ArmEvaluationException("subscriptionResourceId() is evaluated only as (type, names...) in the deployment's own subscription");
             case "REFERENCE":
                 return Reference(args, template);
+            case "ADD":
+                return checked(Arg<long>(args, 0, 2, name) + Arg<long>(args, 1, 2, name));
+            case "MUL":
+                return checked(Arg<long>(args, 0, 2, name) * Arg<long>(args, 1, 2, name));
+            case "DIV":
+                // ARM's div() is integer division; a zero divisor fails the deployment, so it fails the evaluation too.
+                return Arg<long>(args, 1, 2, name) is var divisor && divisor != 0
+                    ? Arg<long>(args, 0, 2, name) / divisor
+                    : throw new ArmEvaluationException("div() by zero fails the deployment");
+            case "MIN":
+                return Integers(args, name).Min();
+            case "MAX":
+                return Integers(args, name).Max();
             default:
                 throw new ArmEvaluationException($"The template function '{name}' is listed as known but has no evaluation");
         }
@@ -371,6 +384,11 @@ public static class ArmFunctions
             ? value
             : throw new ArmEvaluationException($"{function}()'s argument {index + 1} is {(index < args.Count ? Describe(args[index]) : "missing")}, not a {typeof(T).Name}");
     }
+
+    private static List<long> Integers(List<object?> args, string function) =>
+        args.Count > 0 && args.All(a => a is long)
+            ? args.Cast<long>().ToList()
+            : throw new ArmEvaluationException($"{function}() is evaluated only on integers, not on {string.Join(", ", args.Select(Describe))}");
 
     private static void Count(ArmExpression.FunctionCall call, int count)
     {

@@ -11,7 +11,7 @@ public sealed class DeployablePackageTests(DeployablePackage package)
 {
     private const string AppAssembly = "ConnectEvents.Functions";
 
-    private static readonly string[] AppFunctions = ["ConnectWebhook", "CreateClientSession", "CustomerTokens", "Platform3Notification", "ProcessConnectEvent", "ProcessPlatform3Notification"];
+    private static readonly string[] AppFunctions = ["ApplyRetention", "ConnectWebhook", "CreateClientSession", "CustomerTokens", "Platform3Notification", "ProcessConnectEvent", "ProcessPlatform3Notification"];
 
     [Fact]
     public void HostJsonAtTheRootConfiguresQueuesAndHasNoCustomHandlerOrExtensionBundle()
