@@ -48,6 +48,7 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
         var operation = match.Describe ?? $"{request.Method} {rawPath}";
 
         Fault? fault = null;
+        var abort = false;
         var replay = false;
         var status = 0;
         try
@@ -78,7 +79,7 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
                         response = new ApiResponse(f.StatusCode, $"<html><head><title>{f.StatusCode}</title></head><body><h1>Gateway says {f.StatusCode}</h1></body></html>", "text/html");
                         break;
                     case Fault.DropFault { AfterProcessing: false }:
-                        context.Abort();
+                        abort = true;
                         return;
                     case Fault.DelayFault f:
                         // Real time, not the configured TimeProvider: the point is to keep a real client waiting.
@@ -95,7 +96,7 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
 
                 if (fault is Fault.DropFault { AfterProcessing: true })
                 {
-                    context.Abort();
+                    abort = true;
                     return;
                 }
             }
@@ -114,6 +115,11 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
                 auth.Failure, idempotenceKey, replay, fault?.ToString()));
             var detail = Detail(auth, fault);
             LogCall(request.Method, rawPath, status, operation, replay ? "yes" : "no", detail);
+            if (abort)
+            {
+                // Dropped only once recorded: the client sees the reset after the request is countable, never before.
+                context.Abort();
+            }
         }
     }
 
