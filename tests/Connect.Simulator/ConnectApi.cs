@@ -99,6 +99,14 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
                     abort = true;
                     return;
                 }
+
+                if (fault is Fault.StallBodyFault stall)
+                {
+                    status = response.Status;
+                    await StallBodyAsync(context, response, stall.Stall);
+                    abort = true;
+                    return;
+                }
             }
 
             await WriteAsync(context, response);
@@ -516,6 +524,19 @@ internal sealed partial class ConnectApi(SimulatorState state, V1HmacVerifier ve
             context.Response.ContentType = response.ContentType;
             await context.Response.WriteAsync(response.Body, context.RequestAborted);
         }
+    }
+
+    // Headers and a declared length the body never reaches: the client is held inside its body read, not its headers.
+    private static async Task StallBodyAsync(HttpContext context, ApiResponse response, TimeSpan stall)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(response.Body ?? "{}");
+        context.Response.StatusCode = response.Status;
+        context.Response.ContentType = response.ContentType;
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        // Real time, as for a delay: the point is to keep a real client waiting.
+        await Task.Delay(stall, context.RequestAborted);
     }
 
     private static string Detail(AuthenticationResult auth, Fault? fault) =>

@@ -22,6 +22,9 @@ public abstract record Fault
     /// <summary>Answer <paramref name="statusCode"/> with an HTML page (<c>text/html</c>), as a proxy or load balancer would.</summary>
     public static Fault NonJson(int statusCode) => new NonJsonFault(statusCode);
 
+    /// <summary>Process the request, send the status, headers and half the body, then stall for <paramref name="stall"/> and drop the connection.</summary>
+    public static Fault StallBody(TimeSpan stall) => new StallBodyFault(stall);
+
     /// <summary>Answer with a status (and an optional body and Retry-After) instead of processing.</summary>
     /// <param name="StatusCode">The HTTP status to answer.</param>
     /// <param name="Body">The exact body to send (as <c>application/json</c>), or <c>null</c> for a Connect error body.</param>
@@ -55,5 +58,13 @@ public abstract record Fault
     {
         /// <summary>A short description for the request log.</summary>
         public override string ToString() => $"non-JSON {StatusCode}";
+    }
+
+    /// <summary>Send the headers and half the body of the real answer, then stall and drop the connection.</summary>
+    /// <param name="Stall">How long to hold the connection open after the first half of the body.</param>
+    public sealed record StallBodyFault(TimeSpan Stall) : Fault
+    {
+        /// <summary>A short description for the request log.</summary>
+        public override string ToString() => $"body stalled {Stall.TotalMilliseconds} ms";
     }
 }
