@@ -1,12 +1,15 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using ConnectEvents.Events;
 using ConnectEvents.Functions.Notifications;
 using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.IntegrationTests.Suites;
 using ConnectEvents.Platform3;
 using ConnectEvents.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace ConnectEvents.IntegrationTests.Webhooks;
 
@@ -15,7 +18,7 @@ namespace ConnectEvents.IntegrationTests.Webhooks;
 /// SecretClient, pointed at a loopback vault), the Connect webhook and the v3 notification route answer 503 with
 /// Retry-After, never 500, and accept the same request once the vault answers.
 /// </summary>
-public sealed class KeyVaultOutageWebhookTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public sealed class KeyVaultOutageWebhookTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string VaultKeyId = "vault-only-key";
     private const string VaultSecret = "vault-only-secret-9c1e";
@@ -30,8 +33,10 @@ public sealed class KeyVaultOutageWebhookTests(AzuriteFixture azurite) : IClassF
         var body = SampleEvents.Build("payment.paid", "1234", "pay-kv-1", "evt-kv-" + Guid.NewGuid().ToString("N"));
 
         vault.Fault = fault;
+        var clock = Stopwatch.StartNew();
         using (var during = await app.PostSignedAsync(body, VaultSecret, VaultKeyId))
         {
+            SuiteFigures.Print(output, "faults: Key Vault down", $"vault {fault}: answered {(int)during.StatusCode} Retry-After {during.Headers.RetryAfter?.Delta?.TotalSeconds} s after {clock.Elapsed.TotalSeconds:F2} s (Webhooks__KeyVault__Timeout 3 s)");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
             Assert.True(during.Headers.RetryAfter?.Delta > TimeSpan.Zero, "503 without Retry-After");
         }
@@ -39,7 +44,9 @@ public sealed class KeyVaultOutageWebhookTests(AzuriteFixture azurite) : IClassF
         vault.Fault = VaultFault.None;
         using var after = await app.PostSignedAsync(body, VaultSecret, VaultKeyId);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
-        Assert.Single(await app.PeekAllAsync());
+        var queued = await app.PeekAllAsync();
+        SuiteFigures.Print(output, "faults: Key Vault down", $"vault {fault}: once back, the retry answered {(int)after.StatusCode}; events queued {queued.Length}, lost 0");
+        Assert.Single(queued);
     }
 
     [Fact]
