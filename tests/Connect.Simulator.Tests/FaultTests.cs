@@ -115,7 +115,7 @@ public sealed class FaultTests : SimulatorTestBase
     {
         State.SeedPayment(Merchant, "p1");
         State.InjectFault("/capture", Fault.Delay(TimeSpan.FromSeconds(30)));
-        using var impatient = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromMilliseconds(300) };
+        using var impatient = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             SendSignedAsync(HttpMethod.Post, "v1/1234/payments/p1/capture", "{}", client: impatient));
