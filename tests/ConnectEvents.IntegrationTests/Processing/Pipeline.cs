@@ -76,6 +76,13 @@ public sealed class Pipeline : IAsyncDisposable
     /// <summary>The poison queue of the app's events queue.</summary>
     public QueueClient PoisonQueue() => new(_storage, App.QueueName + "-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
+    /// <summary>How many messages wait in the poison queue (0 when nothing was ever poisoned and it does not exist).</summary>
+    public async Task<int> PoisonCountAsync()
+    {
+        var poison = PoisonQueue();
+        return await poison.ExistsAsync() ? (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount : 0;
+    }
+
     /// <summary>Waits until the record of <paramref name="eventId"/> is in <paramref name="state"/> (bounded; fails with the last record seen).</summary>
     public async Task<ProcessedEventRecord> WaitForStateAsync(string eventId, ProcessingState state, TimeSpan? within = null)
     {

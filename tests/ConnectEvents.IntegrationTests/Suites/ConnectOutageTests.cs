@@ -70,8 +70,7 @@ public sealed class ConnectOutageTests(AzuriteFixture azurite, ITestOutputHelper
 
         var allCompleted = clock.Elapsed;
         await p.WaitForQueueDrainedAsync(RecoveryBound);
-        var poison = p.PoisonQueue();
-        var poisoned = await poison.ExistsAsync() ? (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount : 0;
+        var poisoned = await p.PoisonCountAsync();
         var captures = events.ToDictionary(e => e.Payment, e => state.CountCaptures(Pipeline.Merchant, e.Payment));
 
         Print($"events {events.Count} (+{posts.Count - events.Count} duplicates posted), outage {Outage.TotalSeconds:F0} s, visibilityTimeout {VisibilityTimeout.TotalSeconds:F0} s, maxDequeueCount {MaxDequeueCount}");

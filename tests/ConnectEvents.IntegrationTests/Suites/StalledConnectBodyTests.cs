@@ -64,8 +64,7 @@ public sealed class StalledConnectBodyTests(AzuriteFixture azurite, ITestOutputH
         }).ToList();
         var captures = events.ToDictionary(e => e.Payment, e => state.CountCaptures(Pipeline.Merchant, e.Payment));
         await p.WaitForQueueDrainedAsync(CompletionBound);
-        var poison = p.PoisonQueue();
-        var poisoned = await poison.ExistsAsync() ? (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount : 0;
+        var poisoned = await p.PoisonCountAsync();
 
         Print($"events {Payments}, body stall {Stall.TotalSeconds:F0} s, Connect__AttemptTimeout {AttemptTimeout.TotalSeconds:F0} s");
         Print($"stalled GETs {stalled.Count}; time from a stalled GET to its retry: median {Median(gaveUpAfter).TotalSeconds:F2} s, max {gaveUpAfter.Max().TotalSeconds:F2} s");
