@@ -124,6 +124,16 @@ public sealed partial class ClientSessionService
                 return new(false, null);
             }
 
+            if (await _vault.IsHeldByAnotherAsync(merchant, tokenId, customerReference, cancellationToken))
+            {
+                // Connect has one token per card: another customer who paid with the same card still uses it, so only this
+                // customer forgets it. (A holder added between this check and Connect's delete is the same race a
+                // tokenization's trim accepts; its next payment then tokenizes afresh.)
+                await _vault.RemoveAsync(merchant, customerReference, tokenId, cancellationToken);
+                LogKeptAtConnect(_logger, merchant, tokenId);
+                return new(true, null);
+            }
+
             try
             {
                 await _connect.DeleteTokenAsync(merchant, tokenId, new CallContext(CallContext.DeriveKey("delete-token", merchant, tokenId)), cancellationToken);
@@ -232,6 +242,9 @@ public sealed partial class ClientSessionService
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Token {TokenId} of merchant {MerchantId} deleted at Connect and from the vault")]
     private static partial void LogDeleted(ILogger logger, string merchantId, string tokenId);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Token {TokenId} of merchant {MerchantId} forgotten for one customer and kept at Connect: another customer holds it")]
+    private static partial void LogKeptAtConnect(ILogger logger, string merchantId, string tokenId);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Could not {Operation}, answering 503: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string operation, string reason);

@@ -30,6 +30,13 @@ public interface ITokenVault
     /// <exception cref="Storage.StoreUnavailableException">Storage could not be reached.</exception>
     Task<bool> IsHeldAsync(string merchantId, string tokenId, CancellationToken ct);
 
+    /// <summary>
+    /// Whether a customer of the merchant other than <paramref name="customerReference"/> holds the token: an operator's
+    /// delete for one customer then forgets it for that customer only and leaves Connect's token to the others.
+    /// </summary>
+    /// <exception cref="Storage.StoreUnavailableException">Storage could not be reached.</exception>
+    Task<bool> IsHeldByAnotherAsync(string merchantId, string tokenId, string customerReference, CancellationToken ct);
+
     /// <summary>Removes a token from every customer of the merchant that holds it (token.deleted / token.expired give only the id); returns how many were removed.</summary>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
     Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct);

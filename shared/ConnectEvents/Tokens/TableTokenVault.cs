@@ -119,6 +119,16 @@ public sealed class TableTokenVault : ITokenVault
     }
 
     /// <inheritdoc />
+    public async Task<bool> IsHeldByAnotherAsync(string merchantId, string tokenId, string customerReference, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tokenId);
+        var partition = IndexPartition(merchantId, tokenId);
+        var mine = TableKeys.Escape(customerReference);
+        var holders = await _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ne {mine}"), ct);
+        return holders.Count > 0;
+    }
+
+    /// <inheritdoc />
     public async Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct)
     {
         var partition = IndexPartition(merchantId, tokenId);

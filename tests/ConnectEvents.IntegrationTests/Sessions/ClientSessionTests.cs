@@ -241,6 +241,27 @@ public sealed class ClientSessionTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal(["tok-2"], (await p.Vault().ListAsync(M, "cust-op", CancellationToken.None)).Select(t => t.TokenId));
     }
 
+    [Fact]
+    public async Task DeletingATokenAnotherCustomerHoldsForgetsItForOneCustomerAndKeepsItAtConnect()
+    {
+        await using var p = await StartAsync();
+        await StoreAsync(p, "cust-a", "tok-shared", knownToConnect: true);
+        await StoreAsync(p, "cust-b", "tok-shared", knownToConnect: true);
+        using var http = p.App.CreateClient();
+
+        using var first = await http.DeleteAsync("/api/customers/cust-a/tokens/tok-shared");
+        var keptAtConnect = p.Simulator.State.HasToken(M, "tok-shared");
+        var heldByB = (await p.Vault().ListAsync(M, "cust-b", CancellationToken.None)).Select(t => t.TokenId).ToList();
+        using var last = await http.DeleteAsync("/api/customers/cust-b/tokens/tok-shared");
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.True(keptAtConnect, "the first customer's delete removed at Connect a token the second still holds");
+        Assert.Equal(["tok-shared"], heldByB);
+        Assert.Empty(await p.Vault().ListAsync(M, "cust-a", CancellationToken.None));
+        Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
+        Assert.False(p.Simulator.State.HasToken(M, "tok-shared"), "the last holder's delete must reach Connect");
+    }
+
     [Theory]
     [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=12%2F34", "merchantId")]
     [InlineData("GET", "/api/customers/cust-op/tokens?merchantId=1234", "merchantId")] // even the configured one

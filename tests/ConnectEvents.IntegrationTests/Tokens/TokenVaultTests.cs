@@ -121,6 +121,22 @@ public sealed class TokenVaultTests(AzuriteFixture fixture) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task ATokenIsHeldByAnotherOnlyWhileACustomerBesidesTheAskingOneHoldsIt()
+    {
+        var vault = NewVault(max: 5);
+        await vault.AddAndTrimAsync(Token("cust|1", "card-x"), default);
+
+        var aloneFirst = await vault.IsHeldByAnotherAsync(Merchant, "card-x", "cust|1", default);
+        await vault.AddAndTrimAsync(Token("cust#2", "card-x"), default);
+        var shared = await vault.IsHeldByAnotherAsync(Merchant, "card-x", "cust|1", default);
+        var sharedOther = await vault.IsHeldByAnotherAsync(Merchant, "card-x", "cust#2", default);
+
+        Assert.False(aloneFirst);
+        Assert.True(shared);
+        Assert.True(sharedOther);
+    }
+
+    [Fact]
     public async Task TheTokenBeingAddedIsNeverTheOneDropped()
     {
         var vault = NewVault(max: 1);

@@ -96,6 +96,9 @@ internal sealed class InMemoryTokenVault : ITokenVault
     public Task<bool> IsHeldAsync(string merchantId, string tokenId, CancellationToken ct) =>
         Task.FromResult(_tokens.Exists(t => t.MerchantId == merchantId && t.TokenId == tokenId));
 
+    public Task<bool> IsHeldByAnotherAsync(string merchantId, string tokenId, string customerReference, CancellationToken ct) =>
+        Task.FromResult(_tokens.Exists(t => t.MerchantId == merchantId && t.TokenId == tokenId && t.CustomerReference != customerReference));
+
     public Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct) =>
         Task.FromResult(_tokens.RemoveAll(t => t.MerchantId == merchantId && t.TokenId == tokenId));
 
