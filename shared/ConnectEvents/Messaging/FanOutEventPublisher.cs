@@ -55,8 +55,18 @@ public sealed class FanOutEventPublisher : IEventPublisher
         // Alone, the queue needs no hand-off to another thread: nothing waits to start beside it.
         var queue = Topic is null ? Queue.PublishAsync(message, linked.Token) : Run(Queue, message, linked.Token);
         var topic = Topic is null ? Task.CompletedTask : Run(Topic, message, linked.Token);
-        // Each task's outcome is looked at below; WhenAll's exception would only be the first of them.
-        await Task.WhenAll(queue, topic).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Each task's outcome is looked at below; WhenAll's exception would only be the first of them. The wait itself ends
+        // with the budget: a transport that ignores cancellation (the Service Bus SDK opening an AMQP connection to a
+        // namespace that accepts and never answers took twice the budget) must not hold the webhook's answer.
+        var both = Task.WhenAll(queue, topic);
+        await both.WaitAsync(linked.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!both.IsCompleted)
+        {
+            // Still running past the budget: its late failure is observed here, and its late success is only a copy that
+            // the redelivery after our 503 duplicates, which the processor's claim and the topic's duplicate detection absorb.
+            _ = both.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         _metrics?.EventPublished(queue, Topic is null ? null : topic);
         if (queue.IsCompletedSuccessfully && topic.IsCompletedSuccessfully)
         {
@@ -100,8 +110,9 @@ public sealed class FanOutEventPublisher : IEventPublisher
         {
             failures.Add((transport, task.Exception!.InnerExceptions[0]));
         }
-        else if (task.IsCanceled)
+        else if (!task.IsCompletedSuccessfully)
         {
+            // Cancelled by the budget, or still running when the budget ran out.
             failures.Add((transport, new OperationCanceledException($"The {transport} publish was cancelled.")));
         }
     }

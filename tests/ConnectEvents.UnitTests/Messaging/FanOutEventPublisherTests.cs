@@ -117,6 +117,28 @@ public sealed class FanOutEventPublisherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ATransportIgnoringCancellationStillEndsThePublishWhenTheBudgetRunsOut()
+    {
+        var time = new FakeTimeProvider();
+        var topicCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var neverEnds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // As the Service Bus SDK does while it opens an AMQP connection to a namespace that never answers.
+        _sender.OnSend = _ =>
+        {
+            topicCalled.SetResult();
+            return neverEnds.Task;
+        };
+        var publish = FanOut(time).PublishAsync(Event(), CancellationToken.None);
+        await topicCalled.Task.WaitAsync(Wait);
+
+        time.Advance(_options.PublishTimeout);
+
+        var error = await Assert.ThrowsAsync<EventPublishException>(() => publish.WaitAsync(Wait));
+        Assert.Contains("Service Bus topic publish did not finish within the 5 s budget", error.Message, StringComparison.Ordinal);
+        neverEnds.SetException(new InvalidOperationException("late")); // observed, not left to the finalizer
+    }
+
+    [Fact]
     public async Task CallerCancellationIsPassedOnAndNotReportedAsAPublishFailure()
     {
         _sender.OnSend = ct => Task.Delay(Timeout.Infinite, ct);
