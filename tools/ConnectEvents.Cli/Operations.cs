@@ -151,22 +151,25 @@ internal sealed class Operations : IAsyncDisposable
 
     /// <summary>
     /// Goes once through every poison queue (received, so past the 32 a peek shows) and hands each message that
-    /// <paramref name="select"/> picks to <paramref name="handle"/>, once, and at most one message per event. The others
-    /// stay hidden for <paramref name="visibility"/> so the run does not see them again, and are made visible at the end.
+    /// <paramref name="select"/> picks to <paramref name="move"/>, once, and at most one message per event, then to
+    /// <paramref name="report"/> with what <paramref name="move"/> returned. The others stay hidden for
+    /// <paramref name="visibility"/> so the run does not see them again, and are made visible at the end.
     /// </summary>
     /// <remarks>
     /// The run ends on its own however long it takes: a message that comes back because its visibility ran out is
     /// recognised by its id and not handled again; a message of an event the run already replayed (it failed again and
     /// was poisoned anew) is left for the next run; and once batches bring nothing the run has not seen, it has been
     /// through the queue. A stale receipt (a message that came back and was taken by someone else) is not an error: the
-    /// message is visible again anyway.
+    /// message is visible again anyway. The moves of one received batch run at once (each is a few storage round trips,
+    /// so one at a time left a run over thousands of messages waiting on latency); the reports follow one at a time, in
+    /// the batch's order.
     /// </remarks>
-    public async Task<int> ScanPoisonAsync(Func<PoisonMessage, bool> select, Func<PoisonMessage, Task> handle, TimeSpan visibility)
+    public async Task<int> ScanPoisonAsync(Func<PoisonMessage, bool> select, Func<PoisonMessage, Task<bool>> move, Func<PoisonMessage, bool, Task> report, TimeSpan visibility)
     {
         var handled = 0;
         foreach (var source in PoisonSources)
         {
-            handled += await QueueAsync(source.Poison, ct => ScanAsync(source, select, handle, visibility, ct));
+            handled += await QueueAsync(source.Poison, ct => ScanAsync(source, select, move, report, visibility, ct));
         }
 
         return handled;
@@ -270,7 +273,35 @@ internal sealed class Operations : IAsyncDisposable
         }
     }
 
-    private async Task<int> ScanAsync(PoisonSource source, Func<PoisonMessage, bool> select, Func<PoisonMessage, Task> handle, TimeSpan visibility, CancellationToken ct)
+    /// <summary>Runs <paramref name="move"/> for every message at once, then reports each in order; the first failure is thrown after the others are reported.</summary>
+    private static async Task<int> MoveAsync(List<PoisonMessage> picked, Func<PoisonMessage, Task<bool>> move, Func<PoisonMessage, bool, Task> report)
+    {
+        var moves = picked.Select(move).ToList();
+        await ((Task)Task.WhenAll(moves)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Exception? failure = null;
+        var moved = 0;
+        for (var i = 0; i < picked.Count; i++)
+        {
+            if (moves[i].IsCompletedSuccessfully)
+            {
+                await report(picked[i], moves[i].Result);
+                moved++;
+            }
+            else
+            {
+                failure ??= moves[i].Exception?.InnerException ?? new OperationCanceledException();
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return moved;
+    }
+
+    private async Task<int> ScanAsync(PoisonSource source, Func<PoisonMessage, bool> select, Func<PoisonMessage, Task<bool>> move, Func<PoisonMessage, bool, Task> report, TimeSpan visibility, CancellationToken ct)
     {
         Response<QueueProperties> properties;
         try
@@ -297,6 +328,7 @@ internal sealed class Operations : IAsyncDisposable
                 {
                     var batch = (await source.Poison.ReceiveMessagesAsync(PeekLimit, visibility, ct)).Value;
                     var unseen = 0;
+                    var picked = new List<PoisonMessage>(batch.Length);
                     foreach (var m in batch)
                     {
                         if (!seen.Add(m.MessageId))
@@ -318,15 +350,16 @@ internal sealed class Operations : IAsyncDisposable
                         unseen++;
                         if (select(message))
                         {
-                            await handle(message);
+                            picked.Add(message);
                             replayed.Add(message.EventId);
-                            handled++;
                         }
                         else
                         {
                             left[m.MessageId] = m.PopReceipt;
                         }
                     }
+
+                    handled += await MoveAsync(picked, move, report);
 
                     inPass += batch.Length;
                     stale = unseen == 0 ? stale + 1 : 0;

@@ -264,15 +264,21 @@ internal static partial class ReplayCommand
                 return found;
             }
 
-            await ops.ScanPoisonAsync(select, async m =>
-            {
-                found.Add(m.EventId);
-                found.Add(m.MessageId);
-                // Enqueue first: a crash in between leaves a duplicate, which the claim absorbs, never a lost event.
-                await ops.SendAsync(m.Source.Target, m.Body);
-                var deleted = await ops.DeletePoisonAsync(m);
-                await ReplayedAsync(m.EventId, $"poison message {m.MessageId} moved back to {m.Source.Target.Name}{(deleted ? "" : " (it had already left the poison queue)")}");
-            }, visibility);
+            await ops.ScanPoisonAsync(
+                select,
+                async m =>
+                {
+                    // Enqueue first: a crash in between leaves a duplicate, which the claim absorbs, never a lost event.
+                    await ops.SendAsync(m.Source.Target, m.Body);
+                    return await ops.DeletePoisonAsync(m);
+                },
+                async (m, deleted) =>
+                {
+                    found.Add(m.EventId);
+                    found.Add(m.MessageId);
+                    await ReplayedAsync(m.EventId, $"poison message {m.MessageId} moved back to {m.Source.Target.Name}{(deleted ? "" : " (it had already left the poison queue)")}");
+                },
+                visibility);
             return found;
         }
 

@@ -45,7 +45,7 @@ public sealed partial class CliPoisonReplayTests(AzuriteFixture azurite, ITestOu
         // A visibility below the run's length: the messages it leaves come back while it is still going.
         var started = System.Diagnostics.Stopwatch.StartNew();
         var run = await cli.RunAsync("replay", "--poison", "--since", since.ToString("O", CultureInfo.InvariantCulture), "--visibility", "8s")
-            .WaitAsync(TimeSpan.FromMinutes(8)); // a bound, not a goal: ~75 s alone, several times that beside other builds
+            .WaitAsync(TimeSpan.FromMinutes(8)); // a bound, not a goal: ~17 s alone, several times that beside other builds
         output.WriteLine($"replay --poison over {Older + Selected} messages ({Selected} selected): {started.Elapsed.TotalSeconds:F1} s\n{run.Error}");
         await stop.CancelAsync();
         var moved = await repoisoned;
