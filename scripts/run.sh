@@ -9,6 +9,7 @@
 # if a process dies while starting, the script stops with the last lines of its log and a non-zero exit.
 # RUN_LOGS (artifacts/run) is the folder of the logs, the CLI's settings file and commands.txt (the banner's commands,
 # one a line, which scripts/demo-check.sh runs): a second run elsewhere leaves this one's files alone.
+# RUN_SKIP_BUILD=1 starts what is already built instead of building it first (scripts/test.sh, which has just built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,10 +73,20 @@ build() {
   dotnet build "$1" -c Release -v minimal -nologo -warnaserror -warnnotaserror:NU1603 2>&1 \
     | sed -u -e '/warning NU1603/d' -e '/Warning(s)$/d' -e '/Error(s)$/d' -e '/^ *$/d' -e 's/^/   /'
 }
-for project in tools/ConnectEvents.DevHost tests/Connect.Simulator tools/ConnectEvents.Cli; do
-  say "building $project"
-  with_heartbeat "the build of $project" build "$project" || fail "the build of $project failed (above)"
-done
+if [ "${RUN_SKIP_BUILD:-}" = 1 ]; then
+  # scripts/test.sh has just built the solution and runs the demo beside the tests: a build now would rewrite the
+  # assemblies under the running tests.
+  for dll in tools/ConnectEvents.DevHost/bin/Release/net10.0/ConnectEvents.DevHost.dll tests/Connect.Simulator/bin/Release/net10.0/Connect.Simulator.dll \
+    tools/ConnectEvents.Cli/bin/Release/net10.0/connect-events.dll; do
+    [ -f "$dll" ] || fail "RUN_SKIP_BUILD=1 but $dll is missing: build first, or unset RUN_SKIP_BUILD"
+  done
+  say "not building (RUN_SKIP_BUILD=1: the caller built the solution)"
+else
+  for project in tools/ConnectEvents.DevHost tests/Connect.Simulator tools/ConnectEvents.Cli; do
+    say "building $project"
+    with_heartbeat "the build of $project" build "$project" || fail "the build of $project failed (above)"
+  done
+fi
 
 pids=()
 names=()

@@ -79,25 +79,47 @@ if [ "$mode" = area ]; then
   exit "$status"
 fi
 
-phase "bicep build + lint"
-scripts/lint-bicep.sh
-
 phase "deployable package (framework-dependent isolated-worker publish)"
 scripts/package.sh --out artifacts/connect-events.zip
 # The package tests use this zip instead of building their own.
 export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip
 
-phase "dotnet test (test classes in parallel, each on its own Azurite)"
+# The Bicep lint and the demo (run.sh as a newcomer runs it, scripts/demo-check.sh) need nothing from the tests and
+# mostly wait (on the Bicep CLI's start, on the demo's processes): they run beside the tests, each into its own log,
+# shown after. The demo starts what the build above made (RUN_SKIP_BUILD=1): a build beside running tests would
+# rewrite their assemblies.
+timed() { # log, command...: runs the command into the log, then appends its exit code and seconds to log.rc
+  local log=$1 begun=$SECONDS code=0; shift
+  "$@" > "$log" 2>&1 || code=$?
+  echo "$code $((SECONDS - begun))" > "$log.rc"
+}
+rm -f artifacts/bicep.log.rc artifacts/demo-check.log.rc
+timed artifacts/bicep.log scripts/lint-bicep.sh &
+bicep_pid=$!
+(export RUN_SKIP_BUILD=1; timed artifacts/demo-check.log bash scripts/demo-check.sh) &
+demo_pid=$!
+
+phase "dotnet test (test classes in parallel, each on its own Azurite), with the Bicep lint and the demo check beside it"
 status=0
 dotnet test Events.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee artifacts/test.log || status=$?
 
-# After the tests, not beside them: run.sh builds what it starts (a no-op here, but a build beside running tests is a
-# race not worth 40 s), and the two would share two cores.
-phase "demo check (scripts/demo-check.sh)"
+phase "waiting for the Bicep lint and the demo check"
+wait "$bicep_pid" "$demo_pid" || true
+side() { # label, log: prints the log and its time; returns its exit code
+  local code=1 took=?
+  [ -f "$2.rc" ] && read -r code took < "$2.rc"
+  echo "== $1 ($took s beside the tests, exit $code; log $2)"
+  cat "$2"
+  phases+=("$(printf '%4s s  %s (beside the tests)' "$took" "$1")")
+  return "$code"
+}
+bicep=0
+side "bicep build + lint" artifacts/bicep.log || bicep=$?
 demo=0
-bash scripts/demo-check.sh || demo=$?
+side "demo check (scripts/demo-check.sh)" artifacts/demo-check.log || demo=$?
 summary
 # One closing line over every test project: "N passed, N failed".
 awk '/^ *Passed: *[0-9]+$/ {p += $2} /^ *Failed: *[0-9]+$/ {f += $2} END {printf "%d passed, %d failed\n", p, f}' artifacts/test.log
 [ "$status" -ne 0 ] && exit "$status"
+[ "$bicep" -ne 0 ] && exit "$bicep"
 exit "$demo"
