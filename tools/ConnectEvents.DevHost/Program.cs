@@ -68,6 +68,9 @@ public sealed partial class Program
 
         builder.Services.AddConnectEventsFunctions(builder.Configuration);
         builder.Services.AddOptions<DevHostKeys>().Bind(builder.Configuration.GetSection(DevHostKeys.SectionName));
+        // Start-up is on the webhook's path when an instance starts from zero: the hosted services (queue creation, the
+        // retention timer, the WebJobs host and its listener) start side by side with Kestrel instead of one after another.
+        builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
         builder.Services.AddHostedService<QueueCreation>();
         builder.Services.AddHostedService<RetentionTimer>();
         // The request log the dev host offers instead (category Microsoft.AspNetCore.HttpLogging, Information): method,
@@ -75,6 +78,11 @@ public sealed partial class Program
         builder.Services.AddHttpLogging(logging => logging.LoggingFields =
             HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
         builder.Host.ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues());
+        // After ConfigureWebJobs, which has just registered the WebJobs host's hosted service.
+        if (!BackgroundStart.Wrap(builder.Services, BackgroundStart.WebJobsHost))
+        {
+            throw new InvalidOperationException($"The WebJobs host registers no {BackgroundStart.WebJobsHost} any more: update BackgroundStart.WebJobsHost.");
+        }
         builder.Services.AddSingleton<INameResolver, SettingNameResolver>();
         // host.json's functionTimeout bounds an invocation here too: its token is cancelled when the time is up.
         builder.Services.AddOptions<Microsoft.Azure.WebJobs.Host.JobHostFunctionTimeoutOptions>().Configure<IOptions<Processing.ProcessingOptions>>((timeout, processing) =>
@@ -121,8 +129,8 @@ public sealed partial class Program
     }
 
     /// <summary>
-    /// Creates the events queue and its poison queue before the listener starts, so it does not poll a missing queue
-    /// (the host's listener warns 404 on every poll until both exist). Storage that cannot be reached at start is a
+    /// Creates the events queue and its poison queue as the host starts, so the listener does not poll a missing queue
+    /// for long (the host's listener warns 404 on every poll until both exist). Storage that cannot be reached at start is a
     /// warning, not a stop: the listener keeps polling and the webhook answers 503 until it is back.
     /// </summary>
     private sealed partial class QueueCreation(
@@ -130,6 +138,9 @@ public sealed partial class Program
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            // Off the start path: the first request need not wait for it, since a send to a queue not yet created creates it
+            // (QueueSender), and the listener's first poll comes after its own start.
+            await Task.Yield();
             var names = new List<string> { events.Value.QueueName };
             if (platforms.V3)
             {

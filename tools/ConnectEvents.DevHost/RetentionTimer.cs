@@ -19,6 +19,7 @@ public sealed partial class RetentionTimer(IServiceProvider services, TimeProvid
     /// <summary>Waits for each occurrence and runs; a failed run is logged and the next occurrence comes as planned.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // the schedule's first computation is not on the host's start path
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
