@@ -79,7 +79,7 @@ if [ "$mode" = area ]; then
   exit "$status"
 fi
 
-phase "deployable package (framework-dependent isolated-worker publish)"
+phase "deployable package (framework-dependent ReadyToRun isolated-worker publish)"
 scripts/package.sh --out artifacts/connect-events.zip
 # The package tests use this zip instead of building their own.
 export CONNECT_EVENTS_PACKAGE=artifacts/connect-events.zip

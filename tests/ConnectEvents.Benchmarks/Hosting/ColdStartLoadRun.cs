@@ -11,7 +11,8 @@ namespace ConnectEvents.Benchmarks.Hosting;
 /// variables, the queue listener on): process start to the first 200 on the webhook verification GET, as Worldline's
 /// endpoint check sends it; median of N starts, next to tests/BareKestrel started the same way, starts interleaved so drift
 /// on a shared machine hits both alike. The deployable zip is not measured: it runs only under the Functions host.
-/// Usage: <c>load coldstart [starts=15]</c>.
+/// Usage: <c>load coldstart [starts=15] [--variants] [--r2r DIR]</c>: <c>--variants</c> adds start-up options that need no
+/// code change, <c>--r2r</c> a ReadyToRun publish of the dev host in DIR.
 /// </summary>
 public sealed class ColdStartLoadRun : ILoadRun
 {
@@ -33,21 +34,55 @@ public sealed class ColdStartLoadRun : ILoadRun
         settings["Events__QueueName"] = "coldstart";
 
         var none = new Dictionary<string, string>();
-        await StartOnceAsync(bare, none); // warm the page cache for both before measuring
-        await StartOnceAsync(DevHostProcess.AppDll, settings);
-        var appTimes = new List<double>();
+        var variants = new List<(string Name, string Dll, Dictionary<string, string> Environment)> { ("dev host", DevHostProcess.AppDll, settings) };
+        if (args.Contains("--variants"))
+        {
+            // Start-up options that need no code change, each alone, to see which are worth shipping.
+            variants.Add(("dev host, TieredPGO off", DevHostProcess.AppDll, With(settings, "DOTNET_TieredPGO", "0")));
+            variants.Add(("dev host, hosted services start concurrently", DevHostProcess.AppDll, With(settings, "DOTNET_servicesStartConcurrently", "true")));
+            variants.Add(("dev host, invariant globalization", DevHostProcess.AppDll, With(settings, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")));
+        }
+
+        if (OptionValue(args, "--r2r") is { } r2rDir)
+        {
+            // A ReadyToRun publish of the dev host (dotnet publish tools/ConnectEvents.DevHost -c Release -r linux-x64
+            // --self-contained false -p:PublishReadyToRun=true -o DIR).
+            variants.Add(("dev host, ReadyToRun", Path.Combine(Path.GetFullPath(r2rDir), "ConnectEvents.DevHost.dll"), settings));
+        }
+
+        await StartOnceAsync(bare, none); // warm the page cache for all before measuring
+        foreach (var variant in variants)
+        {
+            await StartOnceAsync(variant.Dll, variant.Environment);
+        }
+
+        var times = variants.Select(_ => new List<double>()).ToList();
         var bareTimes = new List<double>();
         for (var i = 0; i < starts; i++)
         {
             bareTimes.Add(await StartOnceAsync(bare, none));
-            appTimes.Add(await StartOnceAsync(DevHostProcess.AppDll, settings));
+            for (var v = 0; v < variants.Count; v++)
+            {
+                times[v].Add(await StartOnceAsync(variants[v].Dll, variants[v].Environment));
+            }
         }
 
-        var appMedian = LoadStats.Median(appTimes);
         var bareMedian = LoadStats.Median(bareTimes);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bare Kestrel median {bareMedian,6:F0} ms  min {bareTimes.Min(),6:F0}  max {bareTimes.Max(),6:F0}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dev host     median {appMedian,6:F0} ms  min {appTimes.Min(),6:F0}  max {appTimes.Max(),6:F0}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio dev host/bare {appMedian / bareMedian:F2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"bare Kestrel",-48} median {bareMedian,6:F0} ms  min {bareTimes.Min(),6:F0}  max {bareTimes.Max(),6:F0}"));
+        for (var v = 0; v < variants.Count; v++)
+        {
+            var median = LoadStats.Median(times[v]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{variants[v].Name,-48} median {median,6:F0} ms  min {times[v].Min(),6:F0}  max {times[v].Max(),6:F0}  ratio to bare {median / bareMedian:F2}"));
+        }
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> settings, string key, string value) => new(settings) { [key] = value };
+
+    private static string? OptionValue(string[] args, string option)
+    {
+        var at = Array.IndexOf(args, option);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/></c> on a free port and returns the milliseconds until the verification GET answered 200.</summary>

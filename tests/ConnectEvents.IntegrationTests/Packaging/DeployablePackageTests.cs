@@ -29,6 +29,25 @@ public sealed class DeployablePackageTests(DeployablePackage package)
     }
 
     [Fact]
+    public void TheAppsAssembliesArePrecompiledReadyToRunForAColdStart()
+    {
+        // scripts/package.sh's default: less JIT on the cold instance Worldline's webhook waits for.
+        foreach (var name in new[] { AppAssembly + ".dll", "ConnectEvents.dll" })
+        {
+            var entry = package.Entries.Single(e => e.FullName == name);
+            using var copy = new MemoryStream();
+            using (var stream = entry.Open())
+            {
+                stream.CopyTo(copy);
+            }
+
+            copy.Position = 0;
+            using var pe = new System.Reflection.PortableExecutable.PEReader(copy);
+            Assert.True(pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0, $"{name} in {package.Origin} has no ReadyToRun code");
+        }
+    }
+
+    [Fact]
     public void FunctionsMetadataAtTheRootListsExactlyTheAppsFunctions()
     {
         var names = Functions().Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal);
