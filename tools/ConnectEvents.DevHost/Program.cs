@@ -78,6 +78,7 @@ public sealed partial class Program
         builder.Services.AddHttpLogging(logging => logging.LoggingFields =
             HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration);
         builder.Host.ConfigureWebJobs(webJobs => webJobs.AddAzureStorageQueues());
+        AzureSdkWarnings.Register(builder.Services);
         // After ConfigureWebJobs, which has just registered the WebJobs host's hosted service.
         if (!BackgroundStart.Wrap(builder.Services, BackgroundStart.WebJobsHost))
         {
