@@ -12,8 +12,9 @@ using ConnectEvents.Storage;
 namespace ConnectEvents.Benchmarks.Processing;
 
 /// <summary>
-/// Processing cost against its floor (issue 13 item 6). Azurite and the Connect simulator run once, on 127.0.0.1; then, per
-/// repeat, two consumer processes drain the same kind of queue one after the other (order alternating between repeats):
+/// Processing cost against its floor (issue 13 item 6). The Connect simulator runs once and each trial gets a fresh Azurite,
+/// all on 127.0.0.1; per repeat, two consumer processes drain the same kind of queue one after the other (order alternating
+/// between repeats):
 /// <list type="bullet">
 /// <item><b>app</b>: the built dev host (tools/ConnectEvents.DevHost) as its own process, its WebJobs queue listener running
 /// <c>ProcessConnectEvent</c>; its <c>DevHost__ReportRuntime</c> route gives its allocated bytes;</item>
@@ -29,6 +30,7 @@ namespace ConnectEvents.Benchmarks.Processing;
 /// (default 1,000 events) takes the JIT's tier-up out of the window instead of <c>DOTNET_TieredCompilation=0</c>, which
 /// would measure code the app never runs in Azure (<c>--no-tiered</c> runs both that way instead). The app logs at
 /// Warning by default, so console output is not measured (<c>--app-log-level Information</c> measures it).
+/// A trial during which Azurite stopped answering a 250 ms probe is printed as left out, and its repeat is not in the medians.
 /// Usage: <c>load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N]
 /// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
 /// </summary>
@@ -49,10 +51,9 @@ public sealed class FloorLoadRun : ILoadRun
             $"tiered compilation {(options.NoTiered ? "off" : "on (default)")}; app log level {options.AppLogLevel}; " +
             $"{Environment.ProcessorCount} cores, load average {ProcStat.LoadAverage()}; Azurite and simulator on 127.0.0.1"));
 
-        await using var azurite = await AzuriteInstance.StartAsync();
         await using var simulator = await SimulatorHost.StartAsync();
         simulator.State.RecordRequests = false; // captures are counted from the payments; the log would only grow
-        var run = new Run(options, azurite, simulator);
+        var run = new Run(options, simulator);
         var trials = new List<Trial>();
         for (var repeat = 1; repeat <= options.Repeats; repeat++)
         {
@@ -84,7 +85,10 @@ public sealed class FloorLoadRun : ILoadRun
     private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered)
     {
         private const string Usage = "usage: load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N] " +
-            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered]";
+            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--app-env NAME=VALUE ...]";
+
+        /// <summary>Extra environment for the app's process only (<c>--app-env</c>), e.g. to profile it with EventPipe.</summary>
+        public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
 
         /// <summary>Reads the options; batch size and threshold default to host.json's.</summary>
         public static FloorOptions Parse(string[] args)
@@ -108,11 +112,23 @@ public sealed class FloorLoadRun : ILoadRun
                     "--gc" => options with { Gc = Text() switch { "workstation" => "workstation", "server" => "server", _ => throw new ArgumentException($"--gc is workstation or server; {Usage}", nameof(args)) } },
                     "--app-log-level" => options with { AppLogLevel = Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Text(), out var level) ? level.ToString() : throw new ArgumentException($"unknown log level; {Usage}", nameof(args)) },
                     "--no-tiered" => options with { NoTiered = true },
+                    "--app-env" => options with { AppEnvironment = WithSetting(options.AppEnvironment, Text()) },
                     _ => throw new ArgumentException($"unknown option {args[i]}; {Usage}", nameof(args)),
                 };
             }
 
             return options;
+        }
+
+        private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string setting)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--app-env takes NAME=VALUE; {Usage}", nameof(setting));
+            }
+
+            return new Dictionary<string, string>(settings) { [setting[..equals]] = setting[(equals + 1)..] };
         }
 
         /// <summary>The environment both consumers run with: same GC mode, same JIT mode.</summary>
@@ -129,13 +145,32 @@ public sealed class FloorLoadRun : ILoadRun
     }
 
     /// <summary>The run's shared parts and one trial's steps.</summary>
-    private sealed class Run(FloorOptions options, AzuriteInstance azurite, SimulatorHost simulator)
+    private sealed class Run(FloorOptions options, SimulatorHost simulator)
     {
-        private readonly StorageClients _storage = StorageClients.FromConnectionString(azurite.ConnectionString);
-
-        /// <summary>Fills a fresh queue, starts one consumer, measures the window after the warm-up, stops the consumer.</summary>
+        /// <summary>
+        /// Starts a fresh Azurite, fills a fresh queue, starts one consumer, measures the window after the warm-up, stops the
+        /// consumer and Azurite. Each trial has its own Azurite: one instance's in-memory queue GC stalls every endpoint for
+        /// minutes once about 10,000 messages have passed through it, which would measure Azurite instead of the consumer.
+        /// A trial during which storage stopped answering is returned marked as such, so the summary leaves it out.
+        /// </summary>
         public async Task<Trial> TrialAsync(Side side, int repeat)
         {
+            await using var azurite = await AzuriteInstance.StartAsync();
+            await using var watch = StorageWatch.Start(azurite.ConnectionString);
+            try
+            {
+                var trial = await MeasureAsync(side, repeat, azurite);
+                return watch.Stalled is { } stall ? Trial.Stalled(side, repeat, stall) : trial;
+            }
+            catch (Exception ex) when ((ex is InvalidOperationException or TimeoutException or Azure.RequestFailedException) && watch.Stalled is { } stall)
+            {
+                return Trial.Stalled(side, repeat, stall);
+            }
+        }
+
+        private async Task<Trial> MeasureAsync(Side side, int repeat, AzuriteInstance azurite)
+        {
+            var storage = StorageClients.FromConnectionString(azurite.ConnectionString);
             var tag = string.Create(CultureInfo.InvariantCulture, $"{(side == Side.App ? 'a' : 'b')}{repeat}{Guid.NewGuid():N}")[..12];
             var total = options.Warmup + options.Events;
             var paymentIds = Enumerable.Range(0, total).Select(i => string.Create(CultureInfo.InvariantCulture, $"pay-{tag}-{i:D6}")).ToArray();
@@ -145,7 +180,7 @@ public sealed class FloorLoadRun : ILoadRun
             }
 
             // The SDK's default retries (not the webhook's short budget): a fill on a loaded machine must not lose events.
-            var queue = _storage.Queue("floor-" + tag, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+            var queue = storage.Queue("floor-" + tag, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             await queue.CreateIfNotExistsAsync();
             var bodies = paymentIds.Select(p => BinaryData.FromBytes(SampleEvents.Build("payment.pending_capture", Merchant, p))).ToArray();
             var filled = await LoadStats.RunAsync("fill", total, 16, i => queue.SendMessageAsync(bodies[i]), print: false);
@@ -158,8 +193,8 @@ public sealed class FloorLoadRun : ILoadRun
             var limit = TimeSpan.FromSeconds(60 + total / 10.0); // bounded: at least 10 events/s (a busy shared machine), or the trial stops
             var progress = new CaptureProgress(simulator.State, paymentIds);
             await using var consumer = side == Side.App
-                ? await AppConsumer.StartAsync(AppEnvironment(queue.Name, "floor" + tag))
-                : await BareConsumer.StartAsync(BareEnvironment(queue.Name, "floor" + tag));
+                ? await AppConsumer.StartAsync(AppEnvironment(azurite, queue.Name, "floor" + tag))
+                : await BareConsumer.StartAsync(BareEnvironment(azurite, queue.Name, "floor" + tag));
             try
             {
                 await progress.WaitForAsync(options.Warmup, deadline, limit);
@@ -186,7 +221,7 @@ public sealed class FloorLoadRun : ILoadRun
             }
         }
 
-        private Dictionary<string, string> AppEnvironment(string queue, string table)
+        private Dictionary<string, string> AppEnvironment(AzuriteInstance azurite, string queue, string table)
         {
             var environment = DevHostProcess.BaseSettings(azurite.ConnectionString, "floor-key", "floor-secret");
             foreach (var (key, value) in new Dictionary<string, string>(options.RuntimeEnvironment())
@@ -213,10 +248,15 @@ public sealed class FloorLoadRun : ILoadRun
                 environment[key] = value;
             }
 
+            foreach (var (key, value) in options.AppEnvironment)
+            {
+                environment[key] = value;
+            }
+
             return environment;
         }
 
-        private Dictionary<string, string> BareEnvironment(string queue, string table)
+        private Dictionary<string, string> BareEnvironment(AzuriteInstance azurite, string queue, string table)
         {
             var environment = options.RuntimeEnvironment();
             foreach (var (key, value) in new Dictionary<string, string>
@@ -310,8 +350,15 @@ public sealed class FloorLoadRun : ILoadRun
     private sealed record Trial(Side Side, int Repeat, int Events, double Seconds, double CpuUsPerEvent, double SelfCpuUsPerEvent, double BytesPerEvent,
         double AzuriteUsPerEvent, RuntimeSnapshot Runtime, int Gen0, int Gen1, int Gen2)
     {
+        /// <summary>Why the trial's figures are left out (storage stopped answering during it), or null for a valid trial.</summary>
+        public string? LeftOut { get; init; }
+
         /// <summary>Events per second over the window.</summary>
         public double PerSecond => Events / Seconds;
+
+        /// <summary>A trial during which storage stopped answering: it has no figures.</summary>
+        public static Trial Stalled(Side side, int repeat, string why) =>
+            new(side, repeat, 0, 1, 0, 0, 0, 0, new RuntimeSnapshot(0, 0, false, "", 0, 0, 0), 0, 0, 0) { LeftOut = why };
 
         /// <summary>The differences between two markers.</summary>
         public static Trial From(Side side, int repeat, Marker start, Marker end)
@@ -326,7 +373,9 @@ public sealed class FloorLoadRun : ILoadRun
         }
 
         /// <inheritdoc />
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        public override string ToString() => LeftOut is { } why
+            ? $"{Side.ToString().ToLowerInvariant(),-4} r{Repeat}: LEFT OUT of the medians: {why}"
+            : string.Create(CultureInfo.InvariantCulture,
             $"{Side.ToString().ToLowerInvariant(),-4} r{Repeat}: {Events} events in {Seconds:F2} s = {PerSecond:F0}/s; cpu {CpuUsPerEvent:F0} us/event (/proc; self-reported {SelfCpuUsPerEvent:F0}); " +
             $"allocated {BytesPerEvent:F0} B/event; Azurite cpu {AzuriteUsPerEvent:F0} us/event; gc server={Runtime.GcServer} {Runtime.GcLatencyMode}, collections gen0 {Gen0} gen1 {Gen1} gen2 {Gen2}");
     }
@@ -336,8 +385,22 @@ public sealed class FloorLoadRun : ILoadRun
     {
         public static void Print(List<Trial> trials)
         {
-            var app = trials.Where(t => t.Side == Side.App).OrderBy(t => t.Repeat).ToList();
-            var bare = trials.Where(t => t.Side == Side.Bare).OrderBy(t => t.Repeat).ToList();
+            // A repeat counts only when both of its trials are valid, so the paired ratios compare like with like.
+            var valid = trials.GroupBy(t => t.Repeat).Where(g => g.All(t => t.LeftOut is null)).SelectMany(g => g).ToList();
+            var leftOut = trials.Select(t => t.Repeat).Distinct().Count() - valid.Select(t => t.Repeat).Distinct().Count();
+            if (leftOut > 0)
+            {
+                Console.WriteLine($"{leftOut} repeat(s) left out: storage stopped answering during one of their trials (see above)");
+            }
+
+            if (valid.Count == 0)
+            {
+                Console.WriteLine("no valid repeat: no figures");
+                return;
+            }
+
+            var app = valid.Where(t => t.Side == Side.App).OrderBy(t => t.Repeat).ToList();
+            var bare = valid.Where(t => t.Side == Side.Bare).OrderBy(t => t.Repeat).ToList();
             if (app.Select(t => t.Runtime.GcServer).Concat(bare.Select(t => t.Runtime.GcServer)).Distinct().Count() > 1)
             {
                 Console.WriteLine("WARNING: the two processes ran in different GC modes; the ratios below compare unlike things");
@@ -368,6 +431,78 @@ public sealed class FloorLoadRun : ILoadRun
         }
     }
 
+    /// <summary>
+    /// Probes Azurite's queue endpoint every 250 ms with no retries while a trial runs, and remembers the first time it
+    /// stopped answering (a probe failing or taking over 5 s: Azurite's queue GC blocks its one event loop for minutes).
+    /// </summary>
+    private sealed class StorageWatch : IAsyncDisposable
+    {
+        private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(5);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _probing;
+        private string? _stalled;
+
+        private StorageWatch(string connectionString)
+        {
+            var options = new QueueClientOptions();
+            options.Retry.MaxRetries = 0;
+            options.Retry.NetworkTimeout = StallAfter;
+            _probing = ProbeAsync(new QueueServiceClient(connectionString, options));
+        }
+
+        /// <summary>Why storage counts as stalled during the trial so far, or null while it kept answering.</summary>
+        public string? Stalled => Volatile.Read(ref _stalled);
+
+        /// <summary>Starts probing.</summary>
+        public static StorageWatch Start(string connectionString) => new(connectionString);
+
+        /// <inheritdoc />
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _probing;
+            _stop.Dispose();
+        }
+
+        private async Task ProbeAsync(QueueServiceClient service)
+        {
+            while (!_stop.IsCancellationRequested && Stalled is null)
+            {
+                var started = Stopwatch.GetTimestamp();
+                string? failure = null;
+                try
+                {
+                    await service.GetPropertiesAsync(_stop.Token);
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is Azure.RequestFailedException or TaskCanceledException or IOException)
+                {
+                    failure = ex.GetType().Name;
+                }
+
+                var took = Stopwatch.GetElapsedTime(started);
+                if (failure is not null || took >= StallAfter)
+                {
+                    Volatile.Write(ref _stalled, string.Create(CultureInfo.InvariantCulture,
+                        $"Azurite's queue endpoint did not answer a probe within {took.TotalSeconds:F1} s ({failure ?? "slow"})"));
+                    return;
+                }
+
+                try
+                {
+                    await Task.Delay(250, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     /// <summary>A running consumer process.</summary>
     private interface IConsumer : IAsyncDisposable
     {
@@ -394,9 +529,29 @@ public sealed class FloorLoadRun : ILoadRun
 
         public async Task<RuntimeSnapshot> RuntimeAsync() => RuntimeSnapshot.Parse(await _http.GetStringAsync(new Uri("/_devhost/runtime", UriKind.Relative)));
 
+        /// <summary>
+        /// Asks the process to stop (SIGTERM) and gives it 15 s before the kill, so that an EventPipe trace it writes
+        /// (<c>--app-env DOTNET_EnableEventPipe=1</c>) is completed with its rundown and can be read.
+        /// </summary>
         public async ValueTask DisposeAsync()
         {
             _http.Dispose();
+            try
+            {
+                using var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.ProcessId.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+                if (term is not null)
+                {
+                    await term.WaitForExitAsync();
+                    using var target = Process.GetProcessById(process.ProcessId);
+                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                    await target.WaitForExitAsync(grace.Token);
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone, or it did not stop in time: the dispose below kills it.
+            }
+
             await process.DisposeAsync();
         }
     }
