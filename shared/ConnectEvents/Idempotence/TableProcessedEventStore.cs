@@ -294,7 +294,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         int records = 0, failed = 0, payments = 0;
         var pending = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
         var full = new List<List<TableEntity>>();
-        string[] columns = ["EventId", "State", "PaymentId", "UpdatedAt", "CompletedAt", "FirstSeenAt"];
+        string[] columns = ["RowKey", "EventId", "State", "PaymentId", "UpdatedAt", "CompletedAt", "FirstSeenAt"];
         await foreach (var entity in table.QueryAsync<TableEntity>(RecordIndex.RecordsOnly, select: columns, cancellationToken: c))
         {
             records++;
@@ -396,7 +396,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             }
 
             // Rows of days before the Failed period began point at records deleted by now (or that failed again later).
-            await foreach (var row in table.QueryAsync<TableEntity>(RecordIndex.FailedBefore(rule.Now - rule.Options.Failed - TimeSpan.FromDays(1)), maxPerPage: 100, select: ["At"], cancellationToken: c))
+            await foreach (var row in table.QueryAsync<TableEntity>(RecordIndex.FailedBefore(rule.Now - rule.Options.Failed - TimeSpan.FromDays(1)), maxPerPage: 100, select: ["PartitionKey", "RowKey"], cancellationToken: c))
             {
                 if (deleted + dropped + skipped + index >= limit)
                 {
@@ -541,7 +541,8 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     private static string? Shorten(string? text) =>
         text is { Length: > MaxShortText } ? string.Concat(text.AsSpan(0, MaxShortText), "…") : text;
 
-    private static TableEntity ToEntity(ProcessedEventRecord r, string pk, string rk)
+    /// <summary>The entity of a record under its keys (internal for the load tool, which seeds tables in transactions).</summary>
+    internal static TableEntity ToEntity(ProcessedEventRecord r, string pk, string rk)
     {
         var entity = new TableEntity(pk, rk);
         StoreTable.SetIfNotNull(entity, "EventId", r.EventId);
