@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Azure.Data.Tables;
+using ConnectEvents.Idempotence;
+using ConnectEvents.IntegrationTests.Infrastructure;
+using ConnectEvents.Storage;
+
+namespace ConnectEvents.Benchmarks.Processing;
+
+/// <summary>
+/// What the operators' queries cost over a large table: on a fresh Azurite, seeds <c>completed</c> Completed records (two
+/// events per payment, last written over the past 30 days) and <c>failed</c> Failed ones of the last hours, with the index
+/// rows the store writes for them (table transactions, so the seeding is quick), then times <c>list --failed</c> and
+/// <c>status --payment</c> through the index beside the full scan they used to make, and a <c>reindex</c> over the table.
+/// Usage: <c>load opsindex [completed=100000] [failed=10]</c>.
+/// </summary>
+public sealed class OperatorIndexLoadRun : ILoadRun
+{
+    private const int IndexRepeats = 5;
+    private const int ScanRepeats = 3; // a scan over 100,000 rows takes seconds on Azurite
+    private const int BatchesAtOnce = 16;
+
+    /// <inheritdoc />
+    public string Name => "opsindex";
+
+    /// <inheritdoc />
+    public async Task RunAsync(string[] args)
+    {
+        var completed = LoadArgs.Count(args, 0, 100_000);
+        var failed = LoadArgs.Count(args, 1, 10);
+        Console.WriteLine($"operator queries: {completed} Completed + {failed} Failed records, Azurite on 127.0.0.1");
+        await using var azurite = await AzuriteInstance.StartAsync();
+        var table = StorageClients.FromConnectionString(azurite.ConnectionString).Table("processedevents");
+        await table.CreateIfNotExistsAsync();
+        var store = new TableProcessedEventStore(table, TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+
+        var seeding = Stopwatch.StartNew();
+        var records = Enumerable.Range(0, completed).Select(i => Record($"evt-c{i:D7}", $"pay-{i / 2:D7}", ProcessingState.Completed, now.AddSeconds(-(i * 2_592_000.0 / completed))))
+            .Concat(Enumerable.Range(0, failed).Select(i => Record($"evt-f{i:D4}", $"pay-f{i:D4}", ProcessingState.Failed, now.AddMinutes(-(i * 30)))))
+            .ToList();
+        var rows = records.Select(r => TableProcessedEventStore.ToEntity(r, TableKeys.EventPartition(r.EventId), TableKeys.Escape(r.EventId)))
+            .Concat(records.SelectMany(RecordIndex.RowsOf));
+        var batches = await InsertAsync(table, rows);
+        Console.WriteLine($"seeded {records.Count} records and their index rows in {batches} transactions: {seeding.Elapsed.TotalSeconds:F1} s");
+
+        var since = now.AddHours(-24);
+        var payment = $"pay-{completed / 4:D7}";
+        await CompareAsync("list --failed", c => store.FailedAsync(null, c), c => store.QueryAsync(ProcessingState.Failed, null, null, c));
+        await CompareAsync("list --failed --since 24h", c => store.FailedAsync(since, c), c => store.QueryAsync(ProcessingState.Failed, null, since, c));
+        await CompareAsync($"status --payment {payment}", c => store.PaymentAsync(payment, c), c => store.QueryAsync(null, payment, null, c));
+
+        var reindex = Stopwatch.StartNew();
+        var report = await store.ReindexAsync(CancellationToken.None);
+        Console.WriteLine($"reindex: {report.Records} records read, {report.FailedRows} failed and {report.PaymentRows} payment rows written in {reindex.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static ProcessedEventRecord Record(string id, string payment, ProcessingState state, DateTimeOffset at) =>
+        new(id, state, "load", null, 1, "payment.pending_capture", "1234", payment,
+            state == ProcessingState.Completed ? "captured" : "declined", TableInsertLoadRun.Detail, at, at, default)
+        {
+            UpdatedAt = at,
+            ClaimedAt = at,
+        };
+
+    /// <summary>Inserts the rows in transactions of up to 100 rows of one partition, several at once; returns how many.</summary>
+    private static async Task<int> InsertAsync(TableClient table, IEnumerable<TableEntity> rows)
+    {
+        var batches = rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(g => g.Chunk(100))
+            .ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = BatchesAtOnce }, async (batch, c) =>
+            await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), c));
+        return batches.Count;
+    }
+
+    /// <summary>Times the index query and the scan a few times each, checks they answer the same, and prints the medians.</summary>
+    private static async Task CompareAsync(string label, Func<CancellationToken, Task<IReadOnlyList<ProcessedEventRecord>>> index, Func<CancellationToken, Task<IReadOnlyList<ProcessedEventRecord>>> scan)
+    {
+        var (byIndex, indexMs) = await TimeAsync(index, IndexRepeats);
+        var (byScan, scanMs) = await TimeAsync(scan, ScanRepeats);
+        var same = byIndex.Select(r => r.EventId).Order(StringComparer.Ordinal).SequenceEqual(byScan.Select(r => r.EventId).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        Console.WriteLine($"{label,-40} index: {byIndex.Count} records in {indexMs,8:F1} ms   full scan: {byScan.Count} records in {scanMs,8:F1} ms   ({scanMs / Math.Max(indexMs, 0.001),6:F0}x; same answer: {(same ? "yes" : "NO")}; medians of {IndexRepeats} and {ScanRepeats})");
+    }
+
+    private static async Task<(IReadOnlyList<ProcessedEventRecord> Records, double MedianMs)> TimeAsync(Func<CancellationToken, Task<IReadOnlyList<ProcessedEventRecord>>> query, int repeats)
+    {
+        var times = new List<double>(repeats);
+        IReadOnlyList<ProcessedEventRecord> records = [];
+        for (var i = 0; i < repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            records = await query(CancellationToken.None);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return (records, times[repeats / 2]);
+    }
+}
