@@ -496,7 +496,14 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             }
             else if (row.GetDateTimeOffset("At") is not { } at || at < stale)
             {
-                await DeleteRowAsync(row.PartitionKey, row.RowKey, row.ETag, c); // conditional: a row written again meanwhile stays
+                try
+                {
+                    await DeleteRowAsync(row.PartitionKey, row.RowKey, row.ETag, c); // conditional: a row written again meanwhile stays
+                }
+                catch (RequestFailedException ex) when (ex.Status == 403)
+                {
+                    // A reader with read rights only (Storage Table Data Reader): the row stays, ignored, for a writer to clean.
+                }
             }
         });
         return [.. found.Values];
