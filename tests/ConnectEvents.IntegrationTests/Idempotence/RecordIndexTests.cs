@@ -58,6 +58,12 @@ public sealed class RecordIndexTests(AzuriteFixture azurite) : IClassFixture<Azu
         await ReplayAsync(store, "evt-0-0", fail: false);
         await ReplayAsync(store, "evt-0-2", fail: true);
         await store.MarkDeadLetteredAsync("evt-dl", "poisoned", default);
+        foreach (var (id, payment) in new[] { ("evt-p10", "pay-10"), ("evt-bar", "pay-1|x"), ("evt-p1x", "pay-1x") })
+        {
+            var claim = await store.ClaimAsync(id, "a", Lease, Info(payment), default); // ids that begin like pay-1's
+            await store.CompleteAsync(claim.Record!, "captured", null, default);
+        }
+
         _time.Advance(TimeSpan.FromHours(1));
 
         foreach (var since in new DateTimeOffset?[] { null, start, start.AddDays(1.5), start.AddDays(4), _time.GetUtcNow() })
@@ -65,7 +71,7 @@ public sealed class RecordIndexTests(AzuriteFixture azurite) : IClassFixture<Azu
             Assert.Equal(Ids(await store.QueryAsync(ProcessingState.Failed, null, since, default)), Ids(await store.FailedAsync(since, default)));
         }
 
-        foreach (var payment in new[] { "pay-0", "pay-1", "pay-2", "pay-none" })
+        foreach (var payment in new[] { "pay-0", "pay-1", "pay-2", "pay-10", "pay-1|x", "pay-1x", "pay-none" })
         {
             Assert.Equal(Ids(await store.QueryAsync(null, payment, null, default)), Ids(await store.PaymentAsync(payment, default)));
         }
