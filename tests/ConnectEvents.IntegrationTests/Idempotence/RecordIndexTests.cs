@@ -36,6 +36,22 @@ public sealed class RecordIndexTests(AzuriteFixture azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task ATakeoverWritesThePaymentRowAgainWhenTheClaimLostIt()
+    {
+        var (store, table) = NewStore();
+        await store.ClaimAsync("evt-1", "a", Lease, Info("pay-1"), default);
+        var row = Assert.Single(await IndexRowsAsync(table));
+        await table.DeleteEntityAsync(row.PartitionKey, row.RowKey); // as if the claim's index write had failed
+        Assert.Empty(await store.PaymentAsync("pay-1", default));
+
+        _time.Advance(Lease + TimeSpan.FromSeconds(1));
+        var takeover = await store.ClaimAsync("evt-1", "b", Lease, Info("pay-1"), default);
+
+        Assert.Equal((ClaimStatus.Claimed, 2), (takeover.Status, takeover.Record!.Attempts));
+        Assert.Equal(["evt-1"], Ids(await store.PaymentAsync("pay-1", default)));
+    }
+
+    [Fact]
     public async Task TheIndexReadersAnswerWhatTheFullScanAnswers()
     {
         var (store, _) = NewStore();
