@@ -25,6 +25,7 @@ public static class CliApp
           status   what happened to an event (status <event-id>) or a payment (status --payment <id>)
           list     events that need an operator: list --failed | --quarantined | --poison [--since 24h]
           replay   replay quarantined events, Failed records and poison messages, by id or filter [--dry-run]
+          reindex  write the index rows of records written before the index (once, after upgrading; safe to repeat)
 
         Storage is found as the function app finds it: AzureWebJobsStorage (a connection string, e.g. Azurite's) or
         AzureWebJobsStorage__accountName / __queueServiceUri / __tableServiceUri / __blobServiceUri (Entra sign-in with
@@ -43,6 +44,7 @@ public static class CliApp
             ["status"] = (StatusCommand.Usage, StatusCommand.RunAsync),
             ["list"] = (ListCommand.Usage, ListCommand.RunAsync),
             ["replay"] = (ReplayCommand.Usage, ReplayCommand.RunAsync),
+            ["reindex"] = (ReindexCommand.Usage, ReindexCommand.RunAsync),
         };
 
     /// <summary>Runs the command line <paramref name="args"/> against <paramref name="env"/> and returns the exit code.</summary>

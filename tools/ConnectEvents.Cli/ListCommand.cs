@@ -1,5 +1,3 @@
-using ConnectEvents.Idempotence;
-
 namespace ConnectEvents.Cli;
 
 /// <summary><c>connect-events list</c>: the events that need an operator: Failed records, quarantined events, poison messages.</summary>
@@ -31,7 +29,7 @@ internal static class ListCommand
         switch (kind)
         {
             case "--failed":
-                foreach (var r in await ops.TableAsync(c => ops.Store.QueryAsync(ProcessingState.Failed, null, since, c)))
+                foreach (var r in await ops.TableAsync(c => ops.Store.FailedAsync(since, c)))
                 {
                     await env.Out.WriteLineAsync(RecordView.Line(r));
                     count++;

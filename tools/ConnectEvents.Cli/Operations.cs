@@ -51,6 +51,9 @@ internal sealed class Operations : IAsyncDisposable
 
     private const int PeekLimit = 32;
 
+    // A --since further back than this lists the whole quarantine container rather than one listing per day.
+    private const int MaxListedDays = 400;
+
     // A pass is what one progress line reports: the run prints where it is at least every this many messages.
     private const int PassSize = 500;
 
@@ -199,18 +202,24 @@ internal sealed class Operations : IAsyncDisposable
     /// <summary>Puts an event's exact bytes, unparsed, on the processing queue, where the queue trigger claims it like any delivery.</summary>
     public Task EnqueueAsync(ReadOnlyMemory<byte> body) => SendAsync(Queue, body);
 
-    /// <summary>The quarantine entries, oldest first, received at or after <paramref name="since"/>.</summary>
+    /// <summary>
+    /// The quarantine entries, oldest first, received at or after <paramref name="since"/>: blob names begin with the day
+    /// received, so only the days from <paramref name="since"/>'s are listed (the whole container when null or years back).
+    /// </summary>
     public Task<List<QuarantineBlob>> ListQuarantineAsync(DateTimeOffset? since) => BlobAsync(async ct =>
     {
         var entries = new List<QuarantineBlob>();
         try
         {
-            await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, ct))
+            foreach (var prefix in QuarantineDays(since, DateTimeOffset.UtcNow))
             {
-                var entry = ToQuarantine(blob);
-                if (since is null || (entry.ReceivedAt ?? blob.Properties.CreatedOn) >= since)
+                await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = prefix }, ct))
                 {
-                    entries.Add(entry);
+                    var entry = ToQuarantine(blob);
+                    if (since is null || (entry.ReceivedAt ?? blob.Properties.CreatedOn) >= since)
+                    {
+                        entries.Add(entry);
+                    }
                 }
             }
         }
@@ -425,6 +434,20 @@ internal sealed class Operations : IAsyncDisposable
         {
             RecordKey = notification is null ? null : NotificationPipeline.ClaimKey(notification.MerchantId, notification.Reference),
         };
+    }
+
+    /// <summary>The blob name prefixes to list: each UTC day from <paramref name="since"/>'s to today's (<c>yyyy/MM/dd/</c>), or one null (everything).</summary>
+    private static IEnumerable<string?> QuarantineDays(DateTimeOffset? since, DateTimeOffset now)
+    {
+        if (since is not { } from || (now - from).TotalDays > MaxListedDays)
+        {
+            return [null];
+        }
+
+        var first = DateOnly.FromDateTime(from.UtcDateTime);
+        var last = DateOnly.FromDateTime(now.UtcDateTime);
+        return Enumerable.Range(0, Math.Max(0, last.DayNumber - first.DayNumber + 1))
+            .Select(i => first.AddDays(i).ToString("yyyy/MM/dd/", CultureInfo.InvariantCulture));
     }
 
     private static QuarantineBlob ToQuarantine(BlobItem blob)

@@ -61,7 +61,7 @@ internal static partial class ReplayCommand
         switch (kind)
         {
             case "--failed":
-                foreach (var r in await ops.TableAsync(c => ops.Store.QueryAsync(ProcessingState.Failed, null, since, c)))
+                foreach (var r in await ops.TableAsync(c => ops.Store.FailedAsync(since, c)))
                 {
                     await run.RecordAsync(r);
                 }

@@ -40,7 +40,7 @@ internal static class StatusCommand
             return CliApp.ExitOk;
         }
 
-        var records = await ops.TableAsync(c => ops.Store.QueryAsync(null, payment, null, c));
+        var records = await ops.TableAsync(c => ops.Store.PaymentAsync(payment, c));
         if (records.Count == 0)
         {
             await env.Error.WriteLineAsync($"no record of payment {payment} in table {ops.Settings.TableName} (Processing__Store__TableName)");

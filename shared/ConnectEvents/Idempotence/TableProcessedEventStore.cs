@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using ConnectEvents.Retention;
@@ -15,6 +16,9 @@ namespace ConnectEvents.Idempotence;
 /// <para>Every state change is insert-first or ETag-conditional, never check-then-write: the claim is <c>AddEntity</c>; a
 /// conflict reads the row and takes over only with <c>UpdateEntity(ifMatch: etag)</c>, so of any number of concurrent
 /// claimers exactly one wins.</para>
+/// <para>Index rows (<see cref="RecordIndex"/>) in the same table let operators find the Failed records of recent days
+/// and the records of a payment without reading every record: the claim writes the payment's row alongside the record,
+/// a failure writes the day's failed row before the record, and readers keep only what the records still say.</para>
 /// </remarks>
 public sealed class TableProcessedEventStore : IProcessedEventStore
 {
@@ -26,6 +30,11 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     private const int MaxChunks = 8;
     private const int MaxShortText = 4_000;
     private const int MaxLoops = 16;
+
+    // Point reads an index query makes at once; transactions a reindex submits at once.
+    private const int ReadsAtOnce = 16;
+    private const int BatchesAtOnce = 8;
+    private const int MaxBatch = 100; // a table transaction's limit
 
     private readonly StoreTable _table;
     private readonly TimeProvider _time;
@@ -59,7 +68,8 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
                 var fresh = ClaimRule.Fresh(eventId, owner, now, lease, info);
                 try
                 {
-                    var added = await _table.RunAsync((t, c) => t.AddEntityAsync(ToEntity(fresh, pk, rk), c), ct);
+                    var added = await AlongsideAsync(
+                        _table.RunAsync((t, c) => t.AddEntityAsync(ToEntity(fresh, pk, rk), c), ct), IndexPaymentAsync(fresh, now, ct));
                     return new ClaimResult(ClaimStatus.Claimed, fresh with { ETag = added.Headers.ETag ?? default });
                 }
                 catch (RequestFailedException ex) when (ex.Status == 409)
@@ -80,7 +90,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             var takeover = ClaimRule.Takeover(current, owner, now, lease, info);
             try
             {
-                var updated = await ReplaceAsync(takeover, current.ETag, ct);
+                var updated = await AlongsideAsync(ReplaceAsync(takeover, current.ETag, ct), IndexPaymentAsync(takeover, now, ct));
                 return new ClaimResult(ClaimStatus.Claimed, takeover with { ETag = updated });
             }
             catch (RequestFailedException ex) when (ex.Status is 412 or 404)
@@ -214,13 +224,14 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
 
     /// <summary>
     /// Reads the records that match every given condition (state, payment id, written at or after <paramref name="since"/>),
-    /// for operators: a query over the whole table, so not for the processing path.
+    /// for operators: a scan of every record, so neither for the processing path nor for the questions the index answers
+    /// (<see cref="FailedAsync"/>, <see cref="PaymentAsync"/>).
     /// </summary>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
     public async Task<IReadOnlyList<ProcessedEventRecord>> QueryAsync(
         ProcessingState? state, string? paymentId, DateTimeOffset? since, CancellationToken ct)
     {
-        var conditions = new List<string>();
+        var conditions = new List<string> { RecordIndex.RecordsOnly };
         if (state is { } s)
         {
             conditions.Add(TableClient.CreateQueryFilter($"State eq {s.ToString()}"));
@@ -236,26 +247,109 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             conditions.Add(TableClient.CreateQueryFilter($"UpdatedAt ge {t}"));
         }
 
-        var filter = conditions.Count > 0 ? string.Join(" and ", conditions) : "PartitionKey ne ''";
+        var filter = string.Join(" and ", conditions);
         var rows = await _table.QueryAsync<TableEntity>(filter, ct);
         return [.. rows.Select(FromEntity).OrderBy(r => r.UpdatedAt ?? r.FirstSeenAt)];
     }
 
     /// <summary>
+    /// The Failed records last written at or after <paramref name="since"/> (all of them when null), oldest first, found
+    /// through the failed index: the rows of the days from <paramref name="since"/>'s, then one read per row. A row whose
+    /// record is gone or says otherwise now is left out, and deleted once older than <see cref="RecordIndex.Grace"/>.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    public async Task<IReadOnlyList<ProcessedEventRecord>> FailedAsync(DateTimeOffset? since, CancellationToken ct)
+    {
+        var rows = await _table.QueryAsync<TableEntity>(RecordIndex.FailedFilter(since), ct);
+        var records = await ResolveAsync(rows, ct);
+        return [.. records.Where(r => since is null || r.UpdatedAt >= since).OrderBy(r => r.UpdatedAt ?? r.FirstSeenAt)];
+    }
+
+    /// <summary>
+    /// The records of the events about <paramref name="paymentId"/>, oldest first, found through the payment index (one
+    /// partition's key range, then one read per row); a row whose record is gone or about another payment is left out,
+    /// and deleted once older than <see cref="RecordIndex.Grace"/>. A payment id too long to index is looked for by a scan.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    public async Task<IReadOnlyList<ProcessedEventRecord>> PaymentAsync(string paymentId, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(paymentId);
+        if (!RecordIndex.Indexable(paymentId))
+        {
+            return await QueryAsync(null, paymentId, null, ct);
+        }
+
+        var rows = await _table.QueryAsync<TableEntity>(RecordIndex.PaymentFilter(paymentId), ct);
+        var records = await ResolveAsync(rows, ct);
+        return [.. records.OrderBy(r => r.UpdatedAt ?? r.FirstSeenAt)];
+    }
+
+    /// <summary>
+    /// Writes the index rows of every record (a scan, once, for the records written before the index existed; running it
+    /// again changes nothing), in table transactions of up to 100 rows of a partition, several at once.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
+    public Task<ReindexReport> ReindexAsync(CancellationToken ct) => _table.RunAsync(async (table, c) =>
+    {
+        int records = 0, failed = 0, payments = 0;
+        var pending = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
+        var full = new List<List<TableEntity>>();
+        string[] columns = ["RowKey", "EventId", "State", "PaymentId", "UpdatedAt", "CompletedAt", "FirstSeenAt"];
+        await foreach (var entity in table.QueryAsync<TableEntity>(RecordIndex.RecordsOnly, select: columns, cancellationToken: c))
+        {
+            records++;
+            foreach (var row in RecordIndex.RowsOf(FromEntity(entity)))
+            {
+                if (row.PartitionKey.StartsWith(RecordIndex.FailedPrefix, StringComparison.Ordinal))
+                {
+                    failed++;
+                }
+                else
+                {
+                    payments++;
+                }
+
+                if (!pending.TryGetValue(row.PartitionKey, out var batch))
+                {
+                    pending[row.PartitionKey] = batch = [];
+                }
+
+                batch.Add(row);
+                if (batch.Count == MaxBatch)
+                {
+                    full.Add(batch);
+                    pending.Remove(row.PartitionKey);
+                }
+            }
+
+            if (full.Count >= BatchesAtOnce * 4)
+            {
+                await UpsertBatchesAsync(table, full, c);
+            }
+        }
+
+        full.AddRange(pending.Values);
+        await UpsertBatchesAsync(table, full, c);
+        return new ReindexReport(records, failed, payments);
+    }, ct);
+
+    /// <summary>
     /// One retention pass: reads only the records last written before <see cref="RetentionRule.OldestUntouched"/>, a page
     /// of 100 at a time, and deletes or trims each as <paramref name="rule"/> decides, at most <paramref name="limit"/> of
     /// them. Every delete and trim is conditional on the ETag just read, so a record that changed meanwhile (a claim, a
-    /// reopen, another run) is left alone, and another run's delete is no failure.
+    /// reopen, another run) is left alone, and another run's delete is no failure. A deleted record's index rows go with
+    /// it, and the failed-index days older than the Failed period (rows whose records all went, or moved on) after them.
     /// </summary>
     /// <exception cref="StoreUnavailableException">Storage could not be reached.</exception>
     public Task<RetentionReport> ExpireAsync(RetentionRule rule, int limit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var filter = TableClient.CreateQueryFilter($"UpdatedAt lt {rule.OldestUntouched}");
+        var filter = RecordIndex.RecordsOnly + " and " + TableClient.CreateQueryFilter($"UpdatedAt lt {rule.OldestUntouched}");
         return _table.RunAsync(async (table, c) =>
         {
-            int deleted = 0, dropped = 0, skipped = 0;
+            int deleted = 0, dropped = 0, skipped = 0, index = 0;
+            RetentionReport Report(bool complete) => new(deleted, dropped, 0, skipped, complete) { IndexRowsDeleted = index };
             await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, cancellationToken: c))
             {
                 var action = rule.Decide(FromEntity(entity));
@@ -266,7 +360,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
 
                 if (deleted + dropped + skipped >= limit)
                 {
-                    return new RetentionReport(deleted, dropped, 0, skipped, Complete: false);
+                    return Report(complete: false);
                 }
 
                 try
@@ -282,6 +376,10 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
                         else
                         {
                             deleted++;
+                            foreach (var row in RecordIndex.RowsOf(FromEntity(entity)))
+                            {
+                                index += await DeleteRowAsync(row.PartitionKey, row.RowKey, ETag.All, c) ? 1 : 0;
+                            }
                         }
                     }
                     else
@@ -297,7 +395,18 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
                 }
             }
 
-            return new RetentionReport(deleted, dropped, 0, skipped, Complete: true);
+            // Rows of days before the Failed period began point at records deleted by now (or that failed again later).
+            await foreach (var row in table.QueryAsync<TableEntity>(RecordIndex.FailedBefore(rule.Now - rule.Options.Failed - TimeSpan.FromDays(1)), maxPerPage: 100, select: ["PartitionKey", "RowKey"], cancellationToken: c))
+            {
+                if (deleted + dropped + skipped + index >= limit)
+                {
+                    return Report(complete: false);
+                }
+
+                index += await DeleteRowAsync(row.PartitionKey, row.RowKey, row.ETag, c) ? 1 : 0;
+            }
+
+            return Report(complete: true);
         }, ct);
     }
 
@@ -324,6 +433,12 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             CompletedAt = now,
             UpdatedAt = now,
         };
+        if (state == ProcessingState.Failed)
+        {
+            // Before the record: a failure is never without its row (a row without its failure is ignored and cleaned).
+            await UpsertAsync(RecordIndex.FailedRow(claimed.EventId, now), ct);
+        }
+
         for (var loop = 0; ; loop++)
         {
             try
@@ -348,6 +463,74 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         }
     }
 
+    /// <summary>Awaits <paramref name="write"/> and, whatever it did, <paramref name="index"/>, the index row written alongside it.</summary>
+    private static async Task<T> AlongsideAsync<T>(Task<T> write, Task index)
+    {
+        try
+        {
+            return await write;
+        }
+        finally
+        {
+            await index;
+        }
+    }
+
+    private Task IndexPaymentAsync(ProcessedEventRecord record, DateTimeOffset now, CancellationToken ct) =>
+        RecordIndex.Indexable(record.PaymentId) ? UpsertAsync(RecordIndex.PaymentRow(record.PaymentId!, record.EventId, now), ct) : Task.CompletedTask;
+
+    private async Task UpsertAsync(TableEntity row, CancellationToken ct) =>
+        await _table.RunAsync((t, c) => t.UpsertEntityAsync(row, TableUpdateMode.Replace, c), ct);
+
+    /// <summary>Reads the record of every row; returns those that still match their row, and deletes old rows that do not.</summary>
+    private async Task<List<ProcessedEventRecord>> ResolveAsync(List<TableEntity> rows, CancellationToken ct)
+    {
+        var found = new ConcurrentDictionary<string, ProcessedEventRecord>(StringComparer.Ordinal);
+        var stale = _time.GetUtcNow() - RecordIndex.Grace;
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = ReadsAtOnce, CancellationToken = ct }, async (row, c) =>
+        {
+            var record = RecordIndex.EventIdOf(row) is { Length: > 0 } id ? await GetAsync(id, c) : null;
+            if (RecordIndex.Matches(row, record))
+            {
+                found[record!.EventId] = record;
+            }
+            else if (row.GetDateTimeOffset("At") is not { } at || at < stale)
+            {
+                try
+                {
+                    await DeleteRowAsync(row.PartitionKey, row.RowKey, row.ETag, c); // conditional: a row written again meanwhile stays
+                }
+                catch (RequestFailedException ex) when (ex.Status == 403)
+                {
+                    // A reader with read rights only (Storage Table Data Reader): the row stays, ignored, for a writer to clean.
+                }
+            }
+        });
+        return [.. found.Values];
+    }
+
+    /// <summary>Deletes one row if it is still as <paramref name="etag"/> says; false when it was gone or changed.</summary>
+    private async Task<bool> DeleteRowAsync(string partition, string row, ETag etag, CancellationToken ct)
+    {
+        try
+        {
+            // The SDK answers a delete of a row already gone with its 404 response rather than an exception.
+            var response = await _table.RunAsync((t, c) => t.DeleteEntityAsync(partition, row, etag, c), ct);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static async Task UpsertBatchesAsync(TableClient table, List<List<TableEntity>> batches, CancellationToken ct)
+    {
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = BatchesAtOnce, CancellationToken = ct }, async (batch, c) =>
+            await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), c));
+        batches.Clear();
+    }
+
     private async Task<ETag> ReplaceAsync(ProcessedEventRecord record, ETag ifMatch, CancellationToken ct)
     {
         var (pk, rk) = Keys(record.EventId);
@@ -365,7 +548,8 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
     private static string? Shorten(string? text) =>
         text is { Length: > MaxShortText } ? string.Concat(text.AsSpan(0, MaxShortText), "…") : text;
 
-    private static TableEntity ToEntity(ProcessedEventRecord r, string pk, string rk)
+    /// <summary>The entity of a record under its keys (internal for the load tool, which seeds tables in transactions).</summary>
+    internal static TableEntity ToEntity(ProcessedEventRecord r, string pk, string rk)
     {
         var entity = new TableEntity(pk, rk);
         StoreTable.SetIfNotNull(entity, "EventId", r.EventId);

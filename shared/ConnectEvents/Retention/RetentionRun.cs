@@ -40,12 +40,12 @@ public sealed partial class RetentionRun
         var records = await _records.ExpireAsync(rule, options.MaxPerRun, cancellationToken);
         var quarantine = await _quarantine.ExpireAsync(rule, options.MaxPerRun, cancellationToken);
         var report = new RetentionReport(records.RecordsDeleted, records.BodiesDropped, quarantine.QuarantineDeleted,
-            records.Skipped + quarantine.Skipped, records.Complete && quarantine.Complete);
-        LogRun(_logger, report.RecordsDeleted, report.BodiesDropped, report.QuarantineDeleted, report.Skipped, report.Complete);
+            records.Skipped + quarantine.Skipped, records.Complete && quarantine.Complete) { IndexRowsDeleted = records.IndexRowsDeleted };
+        LogRun(_logger, report.RecordsDeleted, report.BodiesDropped, report.QuarantineDeleted, report.IndexRowsDeleted, report.Skipped, report.Complete);
         return report;
     }
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Information,
-        Message = "Retention: {RecordsDeleted} records deleted, {BodiesDropped} stored bodies removed, {QuarantineDeleted} quarantine entries deleted, {Skipped} skipped (changed meanwhile); complete: {Complete}")]
-    private static partial void LogRun(ILogger logger, int recordsDeleted, int bodiesDropped, int quarantineDeleted, int skipped, bool complete);
+        Message = "Retention: {RecordsDeleted} records deleted, {BodiesDropped} stored bodies removed, {QuarantineDeleted} quarantine entries deleted, {IndexRowsDeleted} index rows deleted, {Skipped} skipped (changed meanwhile); complete: {Complete}")]
+    private static partial void LogRun(ILogger logger, int recordsDeleted, int bodiesDropped, int quarantineDeleted, int indexRowsDeleted, int skipped, bool complete);
 }

@@ -164,7 +164,7 @@ public sealed class ProcessingLoadRun : ILoadRun
             while (true)
             {
                 var rows = new List<Row>(count);
-                await foreach (var entity in records.QueryAsync<TableEntity>(select: ["EventId", "State", "FirstSeenAt", "CompletedAt"]))
+                await foreach (var entity in records.QueryAsync<TableEntity>(RecordIndex.RecordsOnly, select: ["EventId", "State", "FirstSeenAt", "CompletedAt"]))
                 {
                     if (entity.GetString("EventId") is { } id && index.TryGetValue(id, out var i))
                     {
