@@ -7,6 +7,7 @@ using Azure.Storage.Queues.Models;
 using ConnectEvents.Benchmarks.Infrastructure;
 using ConnectEvents.ConnectApi;
 using ConnectEvents.DevHost;
+using ConnectEvents.Idempotence;
 
 namespace ConnectEvents.Benchmarks.Processing;
 
@@ -173,15 +174,19 @@ internal static class BareLoopWorker
                 row["MerchantId"] = merchant;
                 row["PaymentId"] = paymentId;
                 Azure.ETag etag;
+                // The app's claim writes the payment's index row beside the record (for status --payment): so does this.
+                var indexRow = table.UpsertEntityAsync(RecordIndex.PaymentRow(paymentId, eventId, DateTimeOffset.UtcNow), TableUpdateMode.Replace);
                 try
                 {
                     etag = (await table.AddEntityAsync(row)).Headers.ETag ?? Azure.ETag.All;
+                    await indexRow;
                 }
                 catch (Azure.RequestFailedException ex) when (ex.Status == 409)
                 {
                     // The SDK retried an insert whose first try had landed (a timeout on a loaded machine): the row is
                     // ours; read its ETag as the app's store reads a conflicting row, instead of losing the event.
                     etag = (await table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey)).Value.ETag;
+                    await indexRow;
                 }
 
                 var status = await connect.SendAsync(HttpMethod.Get, merchant, $"payments/{Uri.EscapeDataString(paymentId)}", null);
