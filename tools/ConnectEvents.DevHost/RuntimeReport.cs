@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net;
 using System.Runtime;
@@ -33,13 +34,22 @@ internal static class RuntimeReport
 
     /// <summary>
     /// This process's counters now, as JSON: <c>allocatedBytes</c> (precise, <c>GC.GetTotalAllocatedBytes(true)</c>),
-    /// <c>cpuMs</c> (user + system), <c>gcServer</c>, <c>gcLatencyMode</c>, <c>gen0</c>/<c>gen1</c>/<c>gen2</c> collections.
+    /// <c>cpuMs</c> (user + system), <c>gcServer</c>, <c>gcLatencyMode</c>, <c>gen0</c>/<c>gen1</c>/<c>gen2</c> collections,
+    /// and <c>azureSdkEvents</c>: the most detailed level at which something in the process listens to the Azure SDK's
+    /// <c>Azure-Core</c> event source (<c>off</c> when nothing does), since a Verbose listener costs every SDK request.
     /// </summary>
     public static string Snapshot()
     {
         var allocated = GC.GetTotalAllocatedBytes(true);
         var cpu = Environment.CpuUsage.TotalTime.TotalMilliseconds;
         return string.Create(CultureInfo.InvariantCulture,
-            $$"""{"allocatedBytes":{{allocated}},"cpuMs":{{cpu:F1}},"gcServer":{{(GCSettings.IsServerGC ? "true" : "false")}},"gcLatencyMode":"{{GCSettings.LatencyMode}}","gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
+            $$"""{"allocatedBytes":{{allocated}},"cpuMs":{{cpu:F1}},"gcServer":{{(GCSettings.IsServerGC ? "true" : "false")}},"gcLatencyMode":"{{GCSettings.LatencyMode}}","gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}},"azureSdkEvents":"{{AzureSdkEventLevel()}}"}""");
+    }
+
+    private static string AzureSdkEventLevel()
+    {
+        var core = System.Diagnostics.Tracing.EventSource.GetSources().FirstOrDefault(s => s.Name == "Azure-Core");
+        EventLevel[] levels = [EventLevel.Verbose, EventLevel.Informational, EventLevel.Warning, EventLevel.Error, EventLevel.Critical];
+        return core is null ? "off" : levels.Where(l => core.IsEnabled(l, EventKeywords.All)).Select(l => l.ToString()).FirstOrDefault() ?? "off";
     }
 }
