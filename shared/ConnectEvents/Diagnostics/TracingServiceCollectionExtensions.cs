@@ -48,7 +48,7 @@ public static class TracingServiceCollectionExtensions
         builder.WithTracing(tracing =>
         {
             tracing
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)))
+                .SetSampler(new EventTraceSampler(ratio))
                 .AddSource(ConnectEventsTracing.SourceName)
                 .AddSource("Azure.*")
                 // The query string (where a function key travels as ?code=) is redacted by the instrumentation itself.

@@ -29,8 +29,10 @@ namespace ConnectEvents.Benchmarks.Processing;
 /// (default 1,000 events) takes the JIT's tier-up out of the window instead of <c>DOTNET_TieredCompilation=0</c>, which
 /// would measure code the app never runs in Azure (<c>--no-tiered</c> runs both that way instead). The app logs at
 /// Warning by default, so console output is not measured (<c>--app-log-level Information</c> measures it).
+/// <c>--tracing</c> compares the app with itself instead (issue 22): <b>app</b> untraced against <b>traced</b>, the same
+/// dev host exporting every span (100 % sampling) over OTLP/HTTP to a loopback receiver; goal at most 5 % more CPU per event.
 /// Usage: <c>load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N]
-/// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
+/// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
 /// </summary>
 public sealed class FloorLoadRun : ILoadRun
 {
@@ -51,12 +53,14 @@ public sealed class FloorLoadRun : ILoadRun
 
         await using var azurite = await AzuriteInstance.StartAsync();
         await using var simulator = await SimulatorHost.StartAsync();
+        await using var otlp = options.Tracing ? await OtlpReceiver.StartAsync() : null;
         simulator.State.RecordRequests = false; // captures are counted from the payments; the log would only grow
-        var run = new Run(options, azurite, simulator);
+        var run = new Run(options, azurite, simulator, otlp);
+        var (left, right) = options.Tracing ? (Side.App, Side.Traced) : (Side.App, Side.Bare);
         var trials = new List<Trial>();
         for (var repeat = 1; repeat <= options.Repeats; repeat++)
         {
-            Side[] order = repeat % 2 == 1 ? [Side.App, Side.Bare] : [Side.Bare, Side.App];
+            Side[] order = repeat % 2 == 1 ? [left, right] : [right, left];
             foreach (var side in order)
             {
                 var trial = await run.TrialAsync(side, repeat);
@@ -66,7 +70,12 @@ public sealed class FloorLoadRun : ILoadRun
         }
 
         Console.WriteLine();
-        Summary.Print(trials);
+        Summary.Print(trials, options.Tracing ? Side.App : Side.Bare, options.Tracing ? Side.Traced : Side.App, options.Tracing ? (1.05, null) : (1.3, 2.5));
+        if (otlp is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the OTLP receiver got {otlp.Spans.Count} spans in {otlp.Requests} export requests"));
+        }
+
         Console.WriteLine($"load average at the end {ProcStat.LoadAverage()}");
     }
 
@@ -78,13 +87,16 @@ public sealed class FloorLoadRun : ILoadRun
 
         /// <summary>The bare loop.</summary>
         Bare,
+
+        /// <summary>The dev host again, every span exported over OTLP.</summary>
+        Traced,
     }
 
     /// <summary>What <c>load floor</c> was asked for.</summary>
-    private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered)
+    private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered, bool Tracing = false)
     {
         private const string Usage = "usage: load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N] " +
-            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered]";
+            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing]";
 
         /// <summary>Reads the options; batch size and threshold default to host.json's.</summary>
         public static FloorOptions Parse(string[] args)
@@ -108,6 +120,7 @@ public sealed class FloorLoadRun : ILoadRun
                     "--gc" => options with { Gc = Text() switch { "workstation" => "workstation", "server" => "server", _ => throw new ArgumentException($"--gc is workstation or server; {Usage}", nameof(args)) } },
                     "--app-log-level" => options with { AppLogLevel = Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Text(), out var level) ? level.ToString() : throw new ArgumentException($"unknown log level; {Usage}", nameof(args)) },
                     "--no-tiered" => options with { NoTiered = true },
+                    "--tracing" => options with { Tracing = true },
                     _ => throw new ArgumentException($"unknown option {args[i]}; {Usage}", nameof(args)),
                 };
             }
@@ -129,14 +142,14 @@ public sealed class FloorLoadRun : ILoadRun
     }
 
     /// <summary>The run's shared parts and one trial's steps.</summary>
-    private sealed class Run(FloorOptions options, AzuriteInstance azurite, SimulatorHost simulator)
+    private sealed class Run(FloorOptions options, AzuriteInstance azurite, SimulatorHost simulator, OtlpReceiver? otlp)
     {
         private readonly StorageClients _storage = StorageClients.FromConnectionString(azurite.ConnectionString);
 
         /// <summary>Fills a fresh queue, starts one consumer, measures the window after the warm-up, stops the consumer.</summary>
         public async Task<Trial> TrialAsync(Side side, int repeat)
         {
-            var tag = string.Create(CultureInfo.InvariantCulture, $"{(side == Side.App ? 'a' : 'b')}{repeat}{Guid.NewGuid():N}")[..12];
+            var tag = string.Create(CultureInfo.InvariantCulture, $"{side switch { Side.App => 'a', Side.Traced => 't', _ => 'b' }}{repeat}{Guid.NewGuid():N}")[..12];
             var total = options.Warmup + options.Events;
             var paymentIds = Enumerable.Range(0, total).Select(i => string.Create(CultureInfo.InvariantCulture, $"pay-{tag}-{i:D6}")).ToArray();
             foreach (var paymentId in paymentIds)
@@ -157,9 +170,12 @@ public sealed class FloorLoadRun : ILoadRun
             var deadline = Stopwatch.StartNew();
             var limit = TimeSpan.FromSeconds(60 + total / 10.0); // bounded: at least 10 events/s (a busy shared machine), or the trial stops
             var progress = new CaptureProgress(simulator.State, paymentIds);
-            await using var consumer = side == Side.App
-                ? await AppConsumer.StartAsync(AppEnvironment(queue.Name, "floor" + tag))
-                : await BareConsumer.StartAsync(BareEnvironment(queue.Name, "floor" + tag));
+            await using var consumer = side switch
+            {
+                Side.App => await AppConsumer.StartAsync(AppEnvironment(queue.Name, "floor" + tag, null)),
+                Side.Traced => await AppConsumer.StartAsync(AppEnvironment(queue.Name, "floor" + tag, otlp)),
+                _ => await BareConsumer.StartAsync(BareEnvironment(queue.Name, "floor" + tag)),
+            };
             try
             {
                 await progress.WaitForAsync(options.Warmup, deadline, limit);
@@ -186,9 +202,14 @@ public sealed class FloorLoadRun : ILoadRun
             }
         }
 
-        private Dictionary<string, string> AppEnvironment(string queue, string table)
+        private Dictionary<string, string> AppEnvironment(string queue, string table, OtlpReceiver? traceTo)
         {
             var environment = DevHostProcess.BaseSettings(azurite.ConnectionString, "floor-key", "floor-secret");
+            foreach (var (key, value) in traceTo?.Settings() ?? [])
+            {
+                environment[key] = value;
+            }
+
             foreach (var (key, value) in new Dictionary<string, string>(options.RuntimeEnvironment())
             {
                 ["DOTNET_ENVIRONMENT"] = "Production",
@@ -334,21 +355,28 @@ public sealed class FloorLoadRun : ILoadRun
     /// <summary>Medians, ranges and the app/bare ratios against the goals.</summary>
     private static class Summary
     {
-        public static void Print(List<Trial> trials)
+        /// <summary>
+        /// One row per figure: <paramref name="measured"/> against <paramref name="baseline"/> (app against the bare loop, or
+        /// with --tracing the traced app against the untraced one), graded by <paramref name="goals"/>.
+        /// </summary>
+        public static void Print(List<Trial> trials, Side baseline, Side measured, (double Cpu, double? Allocated) goals)
         {
-            var app = trials.Where(t => t.Side == Side.App).OrderBy(t => t.Repeat).ToList();
-            var bare = trials.Where(t => t.Side == Side.Bare).OrderBy(t => t.Repeat).ToList();
+            var app = trials.Where(t => t.Side == measured).OrderBy(t => t.Repeat).ToList();
+            var bare = trials.Where(t => t.Side == baseline).OrderBy(t => t.Repeat).ToList();
             if (app.Select(t => t.Runtime.GcServer).Concat(bare.Select(t => t.Runtime.GcServer)).Distinct().Count() > 1)
             {
                 Console.WriteLine("WARNING: the two processes ran in different GC modes; the ratios below compare unlike things");
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"figure (median [min-max] over " + app.Count + " repeats)",-44} {"app",-26} {"bare loop",-26} app/bare (paired range)   goal"));
-            Row("cpu per event, us (user+system, /proc)", app, bare, t => t.CpuUsPerEvent, "F0", 1.3);
-            Row("allocated per event, bytes", app, bare, t => t.BytesPerEvent, "F0", 2.5);
+            var (m, b) = (Name(measured), Name(baseline));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"figure (median [min-max] over " + app.Count + " repeats)",-44} {m,-26} {b,-26} {m + "/" + b + " (paired range)",-24} goal"));
+            Row("cpu per event, us (user+system, /proc)", app, bare, t => t.CpuUsPerEvent, "F0", goals.Cpu);
+            Row("allocated per event, bytes", app, bare, t => t.BytesPerEvent, "F0", goals.Allocated);
             Row("events per second", app, bare, t => t.PerSecond, "F0", null);
             Row("Azurite cpu per event, us (not graded)", app, bare, t => t.AzuriteUsPerEvent, "F0", null);
         }
+
+        private static string Name(Side side) => side switch { Side.Bare => "bare loop", Side.Traced => "traced", _ => "app" };
 
         private static void Row(string label, List<Trial> app, List<Trial> bare, Func<Trial, double> figure, string format, double? goal)
         {

@@ -30,7 +30,10 @@ public sealed class TracingThroughDevHostTests(AzuriteFixture azurite) : IClassF
 
         using var response = await http.SendAsync(DevHostProcessTests.Signed(SampleEvents.Build("payment.pending_capture", M, "pay-tr", "evt-tr")));
         Assert.True(response.StatusCode == HttpStatusCode.OK, app.Output);
-        var spans = await otlp.WaitForAsync(s => s.Any(x => x.Name == "complete"), () => app.Output);
+        // Children end before their parents: once the request's span and the delivery's are in, so is everything under them.
+        var spans = await otlp.WaitForAsync(
+            s => s.Any(x => x.Name == "process " + queue && x["connect_events.disposition"] == "Completed") && s.Any(x => x.Kind == Server && x["url.path"] == "/api/webhooks/connect"),
+            () => app.Output);
 
         var process = Assert.Single(spans, s => s.Name == "process " + queue);
         var trace = spans.Where(s => s.TraceId == process.TraceId).ToList();
@@ -57,6 +60,8 @@ public sealed class TracingThroughDevHostTests(AzuriteFixture azurite) : IClassF
         Child(trace, process, "complete");
         // The Azure SDK's own spans (Tables, Queues) sit in the same trace.
         Assert.Contains(trace, s => s.Scope.StartsWith("Azure.", StringComparison.Ordinal) && s["az.namespace"] == "Microsoft.Storage");
+        // and only there: the listener's polls start no trace of their own.
+        Assert.DoesNotContain(spans, s => s.ParentSpanId.Length == 0 && s.Scope.StartsWith("Azure.", StringComparison.Ordinal));
 
         // The record keeps the attempt's trace, status prints it, and the log names it.
         var record = await Store(table).GetAsync("evt-tr", CancellationToken.None);

@@ -75,7 +75,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 return spans;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the spans awaited did not arrive; {spans.Count} received:\n{string.Join('\n', spans)}\n{context()}");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the spans awaited did not arrive; {spans.Count} received:\n{string.Join('\n', spans)}\n{context()}");
+            }
+
             await Task.Delay(100);
         }
     }
