@@ -25,6 +25,14 @@ public static class TracingServiceCollectionExtensions
     internal const string AzureActivitySourceSwitch = "Azure.Experimental.EnableActivitySource";
 
     /// <summary>
+    /// The Azure SDK clients' sources: one span per SDK call (a claim's Tables write, a queue send, a topic send, a Key
+    /// Vault read). Not <c>Azure.Core.Http</c>, the per-request span beneath each: it doubled the SDK's spans and their
+    /// cost for the status code and retry count the call's own span mostly has.
+    /// </summary>
+    internal static readonly string[] AzureSdkSources =
+        ["Azure.Storage.*", "Azure.Data.Tables.*", "Azure.Messaging.ServiceBus.*", "Azure.Security.KeyVault.*", "Azure.Identity.*"];
+
+    /// <summary>
     /// Adds tracing as <paramref name="configuration"/> says; <paramref name="configure"/> adds to the same OpenTelemetry
     /// builder (the isolated worker's host defaults). Answers whether spans are recorded.
     /// </summary>
@@ -50,7 +58,7 @@ public static class TracingServiceCollectionExtensions
             tracing
                 .SetSampler(new EventTraceSampler(ratio))
                 .AddSource(ConnectEventsTracing.SourceName)
-                .AddSource("Azure.*")
+                .AddSource(AzureSdkSources)
                 // The query string (where a function key travels as ?code=) is redacted by the instrumentation itself.
                 .AddAspNetCoreInstrumentation();
             if (!string.IsNullOrWhiteSpace(appInsights))

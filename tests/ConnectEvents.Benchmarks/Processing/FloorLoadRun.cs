@@ -46,7 +46,7 @@ public sealed class FloorLoadRun : ILoadRun
     {
         var options = FloorOptions.Parse(args);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"floor: app (dev host + WebJobs queue listener) vs bare loop (plain SDK clients), {options.Events} measured events after {options.Warmup} warm-up, " +
+            $"floor: {(options.Tracing ? "traced app (every span exported over OTLP) vs untraced app" : "app (dev host + WebJobs queue listener) vs bare loop (plain SDK clients)")}, {options.Events} measured events after {options.Warmup} warm-up, " +
             $"{options.Repeats} repeat(s); batchSize {options.BatchSize} newBatchThreshold {options.NewBatchThreshold}; gc {options.Gc}; " +
             $"tiered compilation {(options.NoTiered ? "off" : "on (default)")}; app log level {options.AppLogLevel}; " +
             $"{Environment.ProcessorCount} cores, load average {ProcStat.LoadAverage()}; Azurite and simulator on 127.0.0.1"));
