@@ -12,6 +12,12 @@ public sealed class TracingOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// <c>Tracing__AzureSdk</c>: false leaves out the Azure SDK's spans (Storage, Tables, Service Bus, Key Vault calls) and
+    /// the work the SDK does to make them; our spans still show each step (default true).
+    /// </summary>
+    public bool AzureSdk { get; set; } = true;
+
+    /// <summary>
     /// <c>Tracing__SamplingRatio</c>: the share of new traces kept, 0 to 1 (default 1: every event). A trace that continues
     /// a sampled parent (the webhook's, the Functions host's) is kept with it, so an event's trace is whole or absent.
     /// </summary>

@@ -48,8 +48,12 @@ public static class TracingServiceCollectionExtensions
             return false;
         }
 
-        // Read once by Azure.Core when its first client is built: set before any is.
-        AppContext.SetSwitch(AzureActivitySourceSwitch, true);
+        if (options.AzureSdk)
+        {
+            // Read once by Azure.Core when its first client is built: set before any is.
+            AppContext.SetSwitch(AzureActivitySourceSwitch, true);
+        }
+
         var ratio = Math.Clamp(options.SamplingRatio, 0.0, 1.0);
         var builder = services.AddOpenTelemetry();
         builder.ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? ServiceName));
@@ -58,7 +62,7 @@ public static class TracingServiceCollectionExtensions
             tracing
                 .SetSampler(new EventTraceSampler(ratio))
                 .AddSource(ConnectEventsTracing.SourceName)
-                .AddSource(AzureSdkSources)
+                .AddSource(options.AzureSdk ? AzureSdkSources : [])
                 // The query string (where a function key travels as ?code=) is redacted by the instrumentation itself.
                 .AddAspNetCoreInstrumentation();
             if (!string.IsNullOrWhiteSpace(appInsights))

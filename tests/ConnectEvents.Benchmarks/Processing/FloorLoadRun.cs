@@ -32,7 +32,7 @@ namespace ConnectEvents.Benchmarks.Processing;
 /// <c>--tracing</c> compares the app with itself instead (issue 22): <b>app</b> untraced against <b>traced</b>, the same
 /// dev host exporting every span (100 % sampling) over OTLP/HTTP to a loopback receiver; goal at most 5 % more CPU per event.
 /// Usage: <c>load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N]
-/// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
+/// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing [--no-azure-sdk-spans]]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
 /// </summary>
 public sealed class FloorLoadRun : ILoadRun
 {
@@ -93,10 +93,10 @@ public sealed class FloorLoadRun : ILoadRun
     }
 
     /// <summary>What <c>load floor</c> was asked for.</summary>
-    private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered, bool Tracing = false)
+    private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered, bool Tracing = false, bool AzureSdkSpans = true)
     {
         private const string Usage = "usage: load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N] " +
-            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing]";
+            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing [--no-azure-sdk-spans]]";
 
         /// <summary>Reads the options; batch size and threshold default to host.json's.</summary>
         public static FloorOptions Parse(string[] args)
@@ -121,6 +121,7 @@ public sealed class FloorLoadRun : ILoadRun
                     "--app-log-level" => options with { AppLogLevel = Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Text(), out var level) ? level.ToString() : throw new ArgumentException($"unknown log level; {Usage}", nameof(args)) },
                     "--no-tiered" => options with { NoTiered = true },
                     "--tracing" => options with { Tracing = true },
+                    "--no-azure-sdk-spans" => options with { AzureSdkSpans = false },
                     _ => throw new ArgumentException($"unknown option {args[i]}; {Usage}", nameof(args)),
                 };
             }
@@ -208,6 +209,12 @@ public sealed class FloorLoadRun : ILoadRun
             foreach (var (key, value) in traceTo?.Settings() ?? [])
             {
                 environment[key] = value;
+            }
+
+            if (traceTo is not null)
+            {
+                environment["OTEL_BSP_SCHEDULE_DELAY"] = "5000"; // the exporter's default, as in Azure; tests send every 100 ms instead
+                environment["Tracing__AzureSdk"] = options.AzureSdkSpans ? "true" : "false";
             }
 
             foreach (var (key, value) in new Dictionary<string, string>(options.RuntimeEnvironment())
