@@ -27,8 +27,12 @@ public static class FunctionServices
         ("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning),
     ];
 
-    /// <summary>Registers webhook ingress, processing, retention, sessions and the metrics export from <paramref name="configuration"/> (validated at start-up).</summary>
-    public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers webhook ingress, processing, retention, sessions, the metrics export and tracing from
+    /// <paramref name="configuration"/> (validated at start-up); <paramref name="configureTracing"/> adds to tracing's
+    /// OpenTelemetry builder when tracing is on (the isolated worker joins the Functions host's invocation trace there).
+    /// </summary>
+    public static IServiceCollection AddConnectEventsFunctions(this IServiceCollection services, IConfiguration configuration, Action<OpenTelemetry.IOpenTelemetryBuilder>? configureTracing = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddConnectWebhooks(configuration);
@@ -39,6 +43,7 @@ public static class FunctionServices
         services.AddSingleton<ClientSessionService>();
         services.AddRequestBodyBudget(configuration);
         services.AddConnectEventsMetricsExport(configuration);
+        services.AddConnectEventsTracing(configuration, configureTracing);
         // Per-call noise from the SDKs and the HTTP client; our own handlers log what matters, obfuscated. Azure.Core logs
         // every non-2xx answer at Warning, including the 409s and 404s the stores expect (a duplicate's claim, create-if-missing).
         // Defaults only: a Logging__LogLevel__<category> setting still decides (a rule added here would outrank it).

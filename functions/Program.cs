@@ -1,6 +1,7 @@
 using ConnectEvents.Functions;
 using ConnectEvents.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 
 // The isolated worker the Functions host starts. What runs is in the function classes (one per function); what they
@@ -8,5 +9,6 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Configuration.AddHostJson(HostJsonConfiguration.DefaultPath);
-builder.Services.AddConnectEventsFunctions(builder.Configuration);
+// Tracing (when an exporter is configured) joins the Functions host's invocation trace: UseFunctionsWorkerDefaults.
+builder.Services.AddConnectEventsFunctions(builder.Configuration, tracing => tracing.UseFunctionsWorkerDefaults());
 builder.Build().Run();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -5,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
@@ -26,6 +28,9 @@ internal sealed record PoisonSource(string Platform, QueueClient Poison, QueueCl
 internal sealed record PoisonMessage(string MessageId, DateTimeOffset? InsertedOn, long DequeueCount, ReadOnlyMemory<byte> Body, ConnectEventEnvelope? Envelope, PoisonSource Source)
 {
     public string? PopReceipt { get; init; }
+
+    /// <summary>The trace context the message carried (before its exact bytes, see <see cref="QueueTraceHeader"/>), when it had one.</summary>
+    public QueueTraceHeader? Trace { get; init; }
 
     /// <summary>The record key (v3: <c>v3:merchant:reference</c>) when the body says it.</summary>
     public string? RecordKey { get; init; }
@@ -178,10 +183,13 @@ internal sealed class Operations : IAsyncDisposable
         return handled;
     }
 
-    /// <summary>Puts an event's exact bytes, unparsed, on <paramref name="target"/>, where the queue trigger claims it like any delivery.</summary>
-    public Task SendAsync(QueueClient target, ReadOnlyMemory<byte> body) => QueueAsync(target, async ct =>
+    /// <summary>
+    /// Puts an event's exact bytes, unparsed, on <paramref name="target"/>, where the queue trigger claims it like any
+    /// delivery; its processing is a trace of its own, linked to <paramref name="original"/> (the attempt it replays) when known.
+    /// </summary>
+    public Task SendAsync(QueueClient target, ReadOnlyMemory<byte> body, ActivityContext? original) => QueueAsync(target, async ct =>
     {
-        await (target == Queue ? Sender : new QueueSender(target)).SendAsync(body, null, ct);
+        await (target == Queue ? Sender : new QueueSender(target)).SendReceiptedAsync(body, null, QueueTraceMode.Link, original, ct);
         return true;
     });
 
@@ -200,7 +208,7 @@ internal sealed class Operations : IAsyncDisposable
     });
 
     /// <summary>Puts an event's exact bytes, unparsed, on the processing queue, where the queue trigger claims it like any delivery.</summary>
-    public Task EnqueueAsync(ReadOnlyMemory<byte> body) => SendAsync(Queue, body);
+    public Task EnqueueAsync(ReadOnlyMemory<byte> body, ActivityContext? original) => SendAsync(Queue, body, original);
 
     /// <summary>
     /// The quarantine entries, oldest first, received at or after <paramref name="since"/>: blob names begin with the day
@@ -427,11 +435,13 @@ internal sealed class Operations : IAsyncDisposable
 
     private static PoisonMessage ToPoison(PoisonSource source, string id, DateTimeOffset? inserted, long dequeueCount, BinaryData body)
     {
-        var bytes = body.ToMemory();
+        // The exact bytes after the trace line, if the message has one: what the processor would have got.
+        var trace = QueueTraceHeader.Read(body.ToMemory(), out var bytes);
         var parsed = ConnectEventEnvelope.Parse(bytes.Span);
         var notification = parsed.Envelope is null ? NotificationMessage.Decode(bytes, out _) : null;
         return new PoisonMessage(id, inserted, dequeueCount, bytes, parsed.Envelope, source)
         {
+            Trace = trace,
             RecordKey = notification is null ? null : NotificationPipeline.ClaimKey(notification.MerchantId, notification.Reference),
         };
     }

@@ -55,10 +55,25 @@ internal static class RecordView
         Row("completed", Time(r.CompletedAt));
         Row("updated", Time(r.UpdatedAt));
         Row("last error", r.LastError);
+        Traces(r, Row);
         Detail(r.DetailJson, Row);
         Row("body", r.Body is { } body ? $"stored ({body.Length} bytes): replayable" : "not stored");
         Row("poison", poison is null ? null : $"message {poison.MessageId} inserted {Time(poison.InsertedOn)}, dequeued {poison.DequeueCount} times");
         return text.ToString();
+    }
+
+    /// <summary>One row per attempt whose trace the record keeps: the trace id to look up (docs/operations.md has the query).</summary>
+    private static void Traces(ProcessedEventRecord r, Action<string, string?> row)
+    {
+        var parents = (r.TraceParents ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var first = r.Attempts - parents.Length + 1;
+        for (var i = 0; i < parents.Length; i++)
+        {
+            var parts = parents[i].Split('-');
+            var traceId = parts.Length == 4 ? parts[1] : parents[i];
+            var sampled = parts.Length == 4 && parts[3] == "00" ? " (not sampled)" : "";
+            row(i == 0 ? "traces" : "", $"attempt {(first + i).ToString(CultureInfo.InvariantCulture)}: trace {traceId}{sampled}");
+        }
     }
 
     public static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? "";

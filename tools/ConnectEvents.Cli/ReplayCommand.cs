@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Events;
 using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
@@ -163,7 +164,7 @@ internal static partial class ReplayCommand
                     await ReplayedAsync(id, $"would reopen ({record.State}: {record.Outcome ?? record.LastError}) and enqueue its {body.Value.Length} bytes");
                     break;
                 default:
-                    await ops.EnqueueAsync(body.Value);
+                    await ops.EnqueueAsync(body.Value, QueueTraceHeader.LinkTo(record.LastTraceParent)?.Context);
                     await ReplayedAsync(id, $"reopened ({record.State}: {record.Outcome ?? record.LastError}) and enqueued on {ops.Settings.QueueName}");
                     break;
             }
@@ -269,7 +270,7 @@ internal static partial class ReplayCommand
                 async m =>
                 {
                     // Enqueue first: a crash in between leaves a duplicate, which the claim absorbs, never a lost event.
-                    await ops.SendAsync(m.Source.Target, m.Body);
+                    await ops.SendAsync(m.Source.Target, m.Body, m.Trace?.Context);
                     return await ops.DeletePoisonAsync(m);
                 },
                 async (m, deleted) =>

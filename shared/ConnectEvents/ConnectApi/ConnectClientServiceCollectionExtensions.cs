@@ -63,6 +63,7 @@ public static class ConnectClientServiceCollectionExtensions
         http.AddHttpMessageHandler<SigningHandler>();
         http.AddHttpMessageHandler<LoggingHandler>();
         http.AddHttpMessageHandler<ConnectCallMetricsHandler>(); // innermost: one duration per attempt, by operation and status
+        http.AddHttpMessageHandler(() => new OutboundCallTracingHandler(ConnectCallMetricsHandler.Describe)); // one client span per attempt
         return services;
     }
 

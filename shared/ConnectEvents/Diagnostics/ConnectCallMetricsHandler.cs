@@ -27,6 +27,22 @@ public sealed class ConnectCallMetricsHandler(ConnectEventsMetrics metrics) : De
         }
     }
 
+    /// <summary>The operation of a Connect request and the route template its span is named by.</summary>
+    public static (string Operation, string Template) Describe(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var operation = Operation(request.Method, request.RequestUri);
+        return (operation, operation switch
+        {
+            "get-payment" => "/v1/{merchantId}/payments/{paymentId}",
+            "capture" => "/v1/{merchantId}/payments/{paymentId}/capture",
+            "tokenize" => "/v1/{merchantId}/payments/{paymentId}/tokenize",
+            "create-session" => "/v1/{merchantId}/sessions",
+            "delete-token" => "/v1/{merchantId}/tokens/{tokenId}",
+            _ => "/v1/{merchantId}/…",
+        });
+    }
+
     /// <summary>
     /// The operation of a Connect path <c>v1/{merchantId}/{resource}[/{id}[/{action}]]</c>: get-payment, capture,
     /// tokenize, create-session, delete-token, or other (the calls the client makes).

@@ -52,6 +52,7 @@ public static class ClaimRule
             ClaimedAt = now,
             Body = current.Body ?? info.Body,
             RedriveCount = current.RedriveCount + (info.ArmsRedrive ? 1 : 0),
+            TraceParents = ProcessedEventRecord.AppendTraceParent(current.TraceParents, info.TraceParent),
         };
     }
 
@@ -60,6 +61,7 @@ public static class ClaimRule
     {
         ArgumentNullException.ThrowIfNull(info);
         return new ProcessedEventRecord(key, ProcessingState.Processing, owner, now + lease, 1,
-            info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now, ClaimedAt = now, Body = info.Body, RedriveCount = info.ArmsRedrive ? 1 : 0 };
+            info.EventType, info.MerchantId, info.PaymentId, null, null, now, null, default) { UpdatedAt = now, ClaimedAt = now, Body = info.Body, RedriveCount = info.ArmsRedrive ? 1 : 0,
+            TraceParents = info.TraceParent };
     }
 }

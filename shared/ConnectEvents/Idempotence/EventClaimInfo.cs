@@ -18,4 +18,7 @@ public sealed record EventClaimInfo(string? EventType, string? MerchantId, strin
     /// <see cref="ProcessedEventRecord.RedriveCount"/>. Not stored.
     /// </summary>
     public bool ArmsRedrive { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of this attempt's span, appended to <see cref="ProcessedEventRecord.TraceParents"/>; null without tracing.</summary>
+    public string? TraceParent { get; init; }
 }

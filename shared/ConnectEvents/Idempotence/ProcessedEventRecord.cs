@@ -52,6 +52,30 @@ public sealed record ProcessedEventRecord(
     /// </summary>
     public int RedriveCount { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of each attempt's span, oldest first, space-separated (the last <see cref="MaxTraceParents"/>):
+    /// how an operator finds the attempts in Application Insights or an OTLP backend, and what a duplicate's skip and a replay link to.
+    /// </summary>
+    public string? TraceParents { get; init; }
+
+    /// <summary>The latest attempt's <c>traceparent</c>, or null.</summary>
+    public string? LastTraceParent => TraceParents is { Length: > 0 } all ? all[(all.LastIndexOf(' ') + 1)..] : null;
+
+    /// <summary>How many attempts' trace contexts a record keeps.</summary>
+    public const int MaxTraceParents = 10;
+
+    /// <summary><paramref name="traceParents"/> with <paramref name="next"/> appended, keeping the last <see cref="MaxTraceParents"/>.</summary>
+    public static string? AppendTraceParent(string? traceParents, string? next)
+    {
+        if (string.IsNullOrEmpty(next))
+        {
+            return traceParents;
+        }
+
+        var all = string.IsNullOrEmpty(traceParents) ? [next] : traceParents.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(next).ToArray();
+        return string.Join(' ', all.Skip(Math.Max(0, all.Length - MaxTraceParents)));
+    }
+
     /// <summary>The raw event as it was claimed (kept when at most <see cref="EventClaimInfo.MaxStoredBodyBytes"/>), so a Failed event can be replayed.</summary>
     public ReadOnlyMemory<byte>? Body { get; init; }
 }

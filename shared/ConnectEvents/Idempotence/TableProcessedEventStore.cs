@@ -566,6 +566,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
         StoreTable.SetIfNotNull(entity, "LastError", r.LastError);
         StoreTable.SetIfNotNull(entity, "UpdatedAt", r.UpdatedAt);
         StoreTable.SetIfNotNull(entity, "ClaimedAt", r.ClaimedAt);
+        StoreTable.SetIfNotNull(entity, "TraceParents", r.TraceParents);
         if (r.ReplayGeneration > 0)
         {
             entity["ReplayGeneration"] = r.ReplayGeneration; // absent until the first replay: older rows read as generation 0
@@ -641,6 +642,7 @@ public sealed class TableProcessedEventStore : IProcessedEventStore
             LastError = e.GetString("LastError"),
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
             ClaimedAt = e.GetDateTimeOffset("ClaimedAt"),
+            TraceParents = e.GetString("TraceParents"),
             ReplayGeneration = e.GetInt32("ReplayGeneration") ?? 0,
             RedriveCount = e.GetInt32("RedriveCount") ?? 0,
             Body = e.GetBinary("Body") is { } body ? new ReadOnlyMemory<byte>(body) : (ReadOnlyMemory<byte>?)null, // a bare null would become an empty memory

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
+using ConnectEvents.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace ConnectEvents.Messaging;
@@ -54,7 +56,7 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
 
         try
         {
-            await _sender.SendMessageAsync(CreateMessage(message), cancellationToken);
+            await SendTracedAsync(_sender, CreateMessage(message), cancellationToken);
         }
         catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.MessageSizeExceeded)
         {
@@ -122,6 +124,51 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
         Add(properties, Properties.CloudEventsType, envelope.TypePrefix + envelope.EventType);
         Add(properties, Properties.CloudEventsTime, Rfc3339(envelope.Time));
         return sent;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> as one <c>send {topic}</c> producer span, the span's W3C context on the message as
+    /// <c>traceparent</c> (and <c>tracestate</c>) and as <c>Diagnostic-Id</c>, the property the Service Bus SDK and the
+    /// Functions Service Bus trigger read, so a subscriber's spans join the event's trace. Without tracing, the current
+    /// span's context (if any) goes instead.
+    /// </summary>
+    public static async Task SendTracedAsync(ServiceBusSender sender, ServiceBusMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(message);
+        using var span = ConnectEventsTracing.Start("send " + sender.EntityPath, ActivityKind.Producer);
+        span?.SetTag("messaging.system", ConnectEventsTracing.ServiceBusSystem)
+            .SetTag("messaging.operation.type", "send")
+            .SetTag("messaging.operation.name", "send")
+            .SetTag("messaging.destination.name", sender.EntityPath)
+            .SetTag("messaging.message.id", message.MessageId)
+            .SetTag("server.address", sender.FullyQualifiedNamespace);
+        Stamp(message.ApplicationProperties, span ?? Activity.Current);
+        try
+        {
+            await sender.SendMessageAsync(message, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            ConnectEventsTracing.Fail(span, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Puts <paramref name="activity"/>'s W3C context on a message's properties (nothing without one).</summary>
+    internal static void Stamp(IDictionary<string, object> properties, Activity? activity)
+    {
+        if (activity is not { IdFormat: ActivityIdFormat.W3C, Id: { } id })
+        {
+            return;
+        }
+
+        properties[Properties.TraceParent] = id;
+        properties[Properties.DiagnosticId] = id;
+        if (activity.TraceStateString is { Length: > 0 } state)
+        {
+            properties[Properties.TraceState] = state;
+        }
     }
 
     /// <summary>A date-time as RFC 3339 in UTC, fractional seconds only as far as they are not zero.</summary>
@@ -195,6 +242,15 @@ public sealed partial class ServiceBusTopicPublisher : IEventPublisher
 
         /// <summary>CloudEvents AMQP binding: <see cref="CloudEventTypePrefix"/> + event type.</summary>
         public const string CloudEventsType = "cloudEvents:type";
+
+        /// <summary>The W3C trace context of the publishing span: a subscriber's spans join the event's trace.</summary>
+        public const string TraceParent = "traceparent";
+
+        /// <summary>The W3C trace state, when the trace has one.</summary>
+        public const string TraceState = "tracestate";
+
+        /// <summary>The same context under the name the Service Bus SDK and the Functions trigger read (a W3C id).</summary>
+        public const string DiagnosticId = "Diagnostic-Id";
 
         /// <summary>CloudEvents AMQP binding: the event's <c>created</c> (received time when absent), RFC 3339 in UTC.</summary>
         public const string CloudEventsTime = "cloudEvents:time";

@@ -1,5 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using ConnectEvents.ConnectApi;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Messaging;
 using ConnectEvents.Storage;
 using ConnectEvents.Webhooks;
@@ -111,6 +112,7 @@ public static class Platform3ServiceCollectionExtensions
         });
         http.AddHttpMessageHandler(() => new ResponseBufferingHandler(InquiryClient.MaxAnswerBytes));
         http.AddHttpMessageHandler<BearerTokenHandler>();
+        http.AddHttpMessageHandler(() => new OutboundCallTracingHandler(static _ => ("inquiry", "/v3/payments"))); // one client span per attempt
     }
 
     private static bool TryCategory(string? text, out ResultCategory category) =>

@@ -56,7 +56,7 @@ public sealed partial class VerifiedEventPublisher(ServiceBusSender sender, Even
         budget.CancelAfter(options.PublishTimeout);
         try
         {
-            await sender.SendMessageAsync(message, budget.Token);
+            await ServiceBusTopicPublisher.SendTracedAsync(sender, message, budget.Token);
         }
         catch (Exception ex) when (ex is ServiceBusException or UnauthorizedAccessException or Azure.Identity.AuthenticationFailedException
                                    || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ConnectEvents.ConnectApi;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Failures;
 using ConnectEvents.Idempotence;
 using ConnectEvents.Messaging;
@@ -65,15 +66,25 @@ public sealed partial class ExactlyOnceProcessor
         var started = Stopwatch.GetTimestamp();
         var id = claim.EventId;
         var type = claim.Info.EventType;
+        var traceParent = ConnectEventsTracing.CurrentTraceParent();
         using var scope = _logger.BeginScope(new Dictionary<string, object?>
         {
             ["EventId"] = id, ["EventType"] = claim.Info.EventType, ["MerchantId"] = claim.Info.MerchantId, ["PaymentId"] = claim.Info.PaymentId, ["Delivery"] = message.DeliveryCount,
+            ["TraceId"] = Activity.Current?.TraceId.ToHexString(),
         });
+        Activity.Current?.SetTag(ConnectEventsTracing.EventId, id).SetTag(ConnectEventsTracing.EventType, type).SetTag(ConnectEventsTracing.PaymentId, claim.Info.PaymentId);
 
         ClaimResult claimed;
         try
         {
-            claimed = await _store.ClaimAsync(claim.Key, OwnerPrefix + Guid.NewGuid().ToString("N"), _options.CurrentValue.LeaseDuration, claim.Info, cancellationToken);
+            // The attempt's trace goes into the record: status lists it, and a duplicate's skip or a replay links to it.
+            var info = traceParent is null ? claim.Info : claim.Info with { TraceParent = traceParent };
+            claimed = await ConnectEventsTracing.StepAsync("claim", async span =>
+            {
+                var answer = await _store.ClaimAsync(claim.Key, OwnerPrefix + Guid.NewGuid().ToString("N"), _options.CurrentValue.LeaseDuration, info, cancellationToken);
+                span?.SetTag(ConnectEventsTracing.ClaimStatus, answer.Status.ToString());
+                return answer;
+            });
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is FailureClass.Transient or FailureClass.Permanent)
         {
@@ -84,6 +95,7 @@ public sealed partial class ExactlyOnceProcessor
         switch (claimed.Status)
         {
             case ClaimStatus.AlreadyCompleted or ClaimStatus.AlreadyFailed:
+                ProcessingSpan.LinkToOriginal(claimed.Record?.LastTraceParent, "duplicate");
                 LogSkipped(_logger, id, claimed.Status);
                 return new(ProcessingDisposition.Skipped, $"event {id}: {claimed.Status}, skipped", id, null, type);
             case ClaimStatus.InProgressElsewhere when message.IsLastDelivery:
@@ -121,10 +133,16 @@ public sealed partial class ExactlyOnceProcessor
 
         try
         {
-            var outcome = await handler.HandleAsync(evt, detail, cancellationToken);
+            var outcome = await ConnectEventsTracing.StepAsync("handle", async span =>
+            {
+                span?.SetTag(ConnectEventsTracing.EventType, type);
+                var done = await handler.HandleAsync(evt, detail, cancellationToken);
+                span?.SetTag(ConnectEventsTracing.Outcome, done);
+                return done;
+            });
             detail.ElapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            await _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken);
-            LogCompleted(_logger, id, type ?? string.Empty, outcome, detail.ElapsedMs);
+            await ConnectEventsTracing.StepAsync("complete", () => _store.CompleteAsync(record, outcome, Serialize(detail), cancellationToken));
+            LogCompleted(_logger, id, type ?? string.Empty, outcome, detail.ElapsedMs, traceParent is null ? "none" : traceParent.Substring(3, 32));
             return new(ProcessingDisposition.Completed, $"event {id} ({type}): {outcome}", id, outcome, type);
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, cancellationToken) is var failure && failure != FailureClass.Cancelled)
@@ -158,7 +176,7 @@ public sealed partial class ExactlyOnceProcessor
         {
             var id = Guid.NewGuid().ToString("N");
             var headers = new Dictionary<string, string> { ["X-Trigger-MessageId"] = message.MessageId ?? string.Empty };
-            await _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), cancellationToken);
+            await ConnectEventsTracing.StepAsync("quarantine", () => _quarantine.StoreAsync(new QuarantinedEvent(id, $"processor: {reason}", null, _time.GetUtcNow(), headers, message.Body.ToArray()), cancellationToken));
             LogQuarantined(_logger, message.MessageId, reason, id);
             return new(ProcessingDisposition.Completed, $"message {message.MessageId}: unusable ({reason}), quarantined as {id}", null, "quarantined");
         }
@@ -184,7 +202,7 @@ public sealed partial class ExactlyOnceProcessor
     {
         try
         {
-            await _store.FailAsync(record, reason, Serialize(detail), ct);
+            await ConnectEventsTracing.StepAsync("fail", () => _store.FailAsync(record, reason, Serialize(detail), ct));
             return new(ProcessingDisposition.Failed, $"event {eventId}: failed permanently ({reason}), recorded", eventId, reason, type);
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex, ct) is FailureClass.LeaseLost or FailureClass.Transient)
@@ -200,12 +218,12 @@ public sealed partial class ExactlyOnceProcessor
         {
             if (lastDelivery)
             {
-                await _store.MarkDeadLetteredAsync(record.EventId, $"poisoned after the last delivery: {reason}", CancellationToken.None);
+                await ConnectEventsTracing.StepAsync("dead-letter", () => _store.MarkDeadLetteredAsync(record.EventId, $"poisoned after the last delivery: {reason}", CancellationToken.None));
                 return new(ProcessingDisposition.DeadLettered, $"event {eventId}: last delivery failed, poisoned: {reason}", eventId, null, type);
             }
 
             // End the lease now so the next delivery can take over at once instead of waiting for it to expire.
-            await _store.ReleaseAsync(record, reason, CancellationToken.None);
+            await ConnectEventsTracing.StepAsync("release", () => _store.ReleaseAsync(record, reason, CancellationToken.None));
         }
         catch (Exception ex) when (FailureClassifier.Classify(ex) is not FailureClass.Unknown)
         {
@@ -226,7 +244,7 @@ public sealed partial class ExactlyOnceProcessor
         }
         try
         {
-            await _deferral.DeferAsync(message.Queue, message.Body, delay, ct);
+            await ConnectEventsTracing.StepAsync("defer", () => _deferral.DeferAsync(message.Queue, message.Body, delay, ct));
         }
         catch (EventPublishException ex)
         {
@@ -243,7 +261,7 @@ public sealed partial class ExactlyOnceProcessor
     {
         try
         {
-            return await _deferral.ArmAsync(message.Queue, message.Body, _options.CurrentValue.LeaseDuration + TimeSpan.FromSeconds(1), ct);
+            return await ConnectEventsTracing.StepAsync("arm successor", _ => _deferral.ArmAsync(message.Queue, message.Body, _options.CurrentValue.LeaseDuration + TimeSpan.FromSeconds(1), ct));
         }
         catch (EventPublishException ex)
         {
@@ -257,7 +275,7 @@ public sealed partial class ExactlyOnceProcessor
     {
         try
         {
-            await _deferral.DisarmAsync(armed, CancellationToken.None);
+            await ConnectEventsTracing.StepAsync("disarm successor", () => _deferral.DisarmAsync(armed, CancellationToken.None));
         }
         catch (EventPublishException ex)
         {
@@ -290,8 +308,8 @@ public sealed partial class ExactlyOnceProcessor
         public ArmedCopy? Copy { get; set; }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) processed: {Outcome} in {ElapsedMs:F1} ms")]
-    private static partial void LogCompleted(ILogger logger, string eventId, string eventType, string outcome, double elapsedMs);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) processed: {Outcome} in {ElapsedMs:F1} ms, trace {TraceId}")]
+    private static partial void LogCompleted(ILogger logger, string eventId, string eventType, string outcome, double elapsedMs, string traceId);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Event {EventId} skipped: {ClaimStatus}")]
     private static partial void LogSkipped(ILogger logger, string eventId, ClaimStatus claimStatus);

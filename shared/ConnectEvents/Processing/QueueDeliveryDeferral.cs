@@ -4,19 +4,20 @@ namespace ConnectEvents.Processing;
 
 /// <summary>
 /// Defers onto the delivering queue itself: a message sent with an initial invisibility, so the trigger delivers it
-/// again when the delay is over, with a fresh delivery budget. Each platform's copies go back to its own queue.
+/// again when the delay is over, with a fresh delivery budget. Each platform's copies go back to its own queue. A copy's
+/// processing is a trace of its own, linked to the delivery that sent it.
 /// </summary>
 /// <param name="queues">The app's queue senders.</param>
 public sealed class QueueDeliveryDeferral(QueueSenders queues) : IDeliveryDeferral
 {
     /// <inheritdoc />
     public Task DeferAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken) =>
-        queues.For(queue).SendAsync(body, delay, cancellationToken);
+        queues.For(queue).SendReceiptedAsync(body, delay, QueueTraceMode.Link, null, cancellationToken);
 
     /// <inheritdoc />
     public async Task<ArmedCopy> ArmAsync(string queue, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
     {
-        var sent = await queues.For(queue).SendReceiptedAsync(body, delay, cancellationToken);
+        var sent = await queues.For(queue).SendReceiptedAsync(body, delay, QueueTraceMode.Link, null, cancellationToken);
         return new ArmedCopy(queue, sent.MessageId, sent.PopReceipt);
     }
 

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ConnectEvents.Diagnostics;
 using ConnectEvents.Storage;
 
 namespace ConnectEvents.Tokens;
@@ -40,6 +41,7 @@ public sealed class TableTokenVault : ITokenVault
     /// <inheritdoc />
     public async Task<TokenAddResult> AddAndTrimAsync(StoredToken token, CancellationToken ct)
     {
+        using var span = ConnectEventsTracing.Start("token-vault add"); // ids stay out of it: the Tables span beneath shows the calls
         ArgumentNullException.ThrowIfNull(token);
         ArgumentException.ThrowIfNullOrEmpty(token.MerchantId, nameof(token));
         ArgumentException.ThrowIfNullOrEmpty(token.CustomerReference, nameof(token));
@@ -102,6 +104,7 @@ public sealed class TableTokenVault : ITokenVault
     /// <inheritdoc />
     public async Task<bool> RemoveAsync(string merchantId, string customerReference, string tokenId, CancellationToken ct)
     {
+        using var span = ConnectEventsTracing.Start("token-vault remove"); // ids stay out of it: the Tables span beneath shows the calls
         var partition = CustomerPartition(merchantId, customerReference);
         ArgumentException.ThrowIfNullOrEmpty(tokenId);
         var existed = await DeleteAsync(partition, TableKeys.Escape(tokenId), ct);
@@ -131,6 +134,7 @@ public sealed class TableTokenVault : ITokenVault
     /// <inheritdoc />
     public async Task<int> RemoveEverywhereAsync(string merchantId, string tokenId, CancellationToken ct)
     {
+        using var span = ConnectEventsTracing.Start("token-vault remove-everywhere"); // ids stay out of it: the Tables span beneath shows the calls
         var partition = IndexPartition(merchantId, tokenId);
         var holders = await _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), ct);
         var removed = 0;
@@ -149,6 +153,7 @@ public sealed class TableTokenVault : ITokenVault
     /// <inheritdoc />
     public async Task MarkUsedAsync(string merchantId, string customerReference, IEnumerable<string> tokenIds, DateTimeOffset usedAt, CancellationToken ct)
     {
+        using var span = ConnectEventsTracing.Start("token-vault mark-used"); // ids stay out of it: the Tables span beneath shows the calls
         ArgumentNullException.ThrowIfNull(tokenIds);
         var partition = CustomerPartition(merchantId, customerReference);
         foreach (var tokenId in tokenIds.Distinct(StringComparer.Ordinal))

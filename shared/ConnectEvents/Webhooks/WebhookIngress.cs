@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ConnectEvents.Diagnostics;
 using ConnectEvents.Events;
 using ConnectEvents.Messaging;
@@ -32,7 +33,12 @@ public sealed partial class WebhookIngress(
         WebhookVerificationResult verification;
         try
         {
-            verification = await verifier.VerifyAsync(body, signature, Header(headers, WebhookVerifier.KeyIdHeader), cancellationToken);
+            verification = await ConnectEventsTracing.StepAsync("verify", async span =>
+            {
+                var verified = await verifier.VerifyAsync(body, signature, Header(headers, WebhookVerifier.KeyIdHeader), cancellationToken);
+                span?.SetTag("connect_events.webhook.verified", verified.IsValid);
+                return verified;
+            });
         }
         catch (SecretKeyStoreUnavailableException ex)
         {
@@ -65,7 +71,8 @@ public sealed partial class WebhookIngress(
             envelope.ResourceId, envelope.ApiVersion, keyId, receivedAt, signature.ToString(), envelope.Created);
         try
         {
-            await publisher.PublishAsync(new EventMessage(body, metadata), cancellationToken);
+            Activity.Current?.SetTag(ConnectEventsTracing.EventId, envelope.Id).SetTag(ConnectEventsTracing.EventType, envelope.Type);
+            await ConnectEventsTracing.StepAsync("publish", () => publisher.PublishAsync(new EventMessage(body, metadata), cancellationToken));
         }
         catch (EventRefusedException ex)
         {
@@ -108,7 +115,7 @@ public sealed partial class WebhookIngress(
             (string?)Header(headers, WebhookVerifier.SignatureHeader));
         try
         {
-            await quarantine.StoreAsync(entry, cancellationToken);
+            await ConnectEventsTracing.StepAsync("quarantine", () => quarantine.StoreAsync(entry, cancellationToken));
         }
         catch (EventPublishException ex)
         {

@@ -31,8 +31,10 @@ namespace ConnectEvents.Benchmarks.Processing;
 /// would measure code the app never runs in Azure (<c>--no-tiered</c> runs both that way instead). The app logs at
 /// Warning by default, so console output is not measured (<c>--app-log-level Information</c> measures it).
 /// A trial during which Azurite stopped answering a 250 ms probe is printed as left out, and its repeat is not in the medians.
+/// <c>--tracing</c> compares the app with itself instead (issue 22): <b>app</b> untraced against <b>traced</b>, the same
+/// dev host exporting every span (100 % sampling) over OTLP/HTTP to a loopback receiver; goal at most 5 % more CPU per event.
 /// Usage: <c>load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N]
-/// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
+/// [--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing [--no-azure-sdk-spans]]</c>; quick: <c>--events 300 --warmup 200 --repeats 1</c>.
 /// </summary>
 public sealed class FloorLoadRun : ILoadRun
 {
@@ -46,18 +48,20 @@ public sealed class FloorLoadRun : ILoadRun
     {
         var options = FloorOptions.Parse(args);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"floor: app (dev host + WebJobs queue listener) vs bare loop (plain SDK clients), {options.Events} measured events after {options.Warmup} warm-up, " +
+            $"floor: {(options.Tracing ? "traced app (every span exported over OTLP) vs untraced app" : "app (dev host + WebJobs queue listener) vs bare loop (plain SDK clients)")}, {options.Events} measured events after {options.Warmup} warm-up, " +
             $"{options.Repeats} repeat(s); batchSize {options.BatchSize} newBatchThreshold {options.NewBatchThreshold}; gc {options.Gc}; " +
             $"tiered compilation {(options.NoTiered ? "off" : "on (default)")}; app log level {options.AppLogLevel}; " +
             $"{Environment.ProcessorCount} cores, load average {ProcStat.LoadAverage()}; Azurite and simulator on 127.0.0.1"));
 
         await using var simulator = await SimulatorHost.StartAsync();
+        await using var otlp = options.Tracing ? await OtlpReceiver.StartAsync() : null;
         simulator.State.RecordRequests = false; // captures are counted from the payments; the log would only grow
-        var run = new Run(options, simulator);
+        var run = new Run(options, simulator, otlp);
+        var (left, right) = options.Tracing ? (Side.App, Side.Traced) : (Side.App, Side.Bare);
         var trials = new List<Trial>();
         for (var repeat = 1; repeat <= options.Repeats; repeat++)
         {
-            Side[] order = repeat % 2 == 1 ? [Side.App, Side.Bare] : [Side.Bare, Side.App];
+            Side[] order = repeat % 2 == 1 ? [left, right] : [right, left];
             foreach (var side in order)
             {
                 var trial = await run.TrialAsync(side, repeat);
@@ -67,7 +71,12 @@ public sealed class FloorLoadRun : ILoadRun
         }
 
         Console.WriteLine();
-        Summary.Print(trials);
+        Summary.Print(trials, options.Tracing ? Side.App : Side.Bare, options.Tracing ? Side.Traced : Side.App, options.Tracing ? (1.05, null) : (1.3, 2.5));
+        if (otlp is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the OTLP receiver got {otlp.Spans.Count} spans in {otlp.Requests} export requests"));
+        }
+
         Console.WriteLine($"load average at the end {ProcStat.LoadAverage()}");
     }
 
@@ -79,13 +88,16 @@ public sealed class FloorLoadRun : ILoadRun
 
         /// <summary>The bare loop.</summary>
         Bare,
+
+        /// <summary>The dev host again, every span exported over OTLP.</summary>
+        Traced,
     }
 
     /// <summary>What <c>load floor</c> was asked for.</summary>
-    private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered)
+    private sealed record FloorOptions(int Events, int Warmup, int Repeats, string Gc, int BatchSize, int NewBatchThreshold, string AppLogLevel, bool NoTiered, bool Tracing = false, bool AzureSdkSpans = true)
     {
         private const string Usage = "usage: load floor [--events 2000] [--warmup 1000] [--repeats 3] [--gc workstation|server] [--batch-size N] " +
-            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--app-env NAME=VALUE ...]";
+            "[--new-batch-threshold N] [--app-log-level Warning] [--no-tiered] [--tracing [--no-azure-sdk-spans]] [--app-env NAME=VALUE ...]";
 
         /// <summary>Extra environment for the app's process only (<c>--app-env</c>), e.g. to profile it with EventPipe.</summary>
         public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
@@ -113,6 +125,8 @@ public sealed class FloorLoadRun : ILoadRun
                     "--app-log-level" => options with { AppLogLevel = Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Text(), out var level) ? level.ToString() : throw new ArgumentException($"unknown log level; {Usage}", nameof(args)) },
                     "--no-tiered" => options with { NoTiered = true },
                     "--app-env" => options with { AppEnvironment = WithSetting(options.AppEnvironment, Text()) },
+                    "--tracing" => options with { Tracing = true },
+                    "--no-azure-sdk-spans" => options with { AzureSdkSpans = false },
                     _ => throw new ArgumentException($"unknown option {args[i]}; {Usage}", nameof(args)),
                 };
             }
@@ -145,7 +159,7 @@ public sealed class FloorLoadRun : ILoadRun
     }
 
     /// <summary>The run's shared parts and one trial's steps.</summary>
-    private sealed class Run(FloorOptions options, SimulatorHost simulator)
+    private sealed class Run(FloorOptions options, SimulatorHost simulator, OtlpReceiver? otlp)
     {
         /// <summary>
         /// Starts a fresh Azurite, fills a fresh queue, starts one consumer, measures the window after the warm-up, stops the
@@ -171,7 +185,7 @@ public sealed class FloorLoadRun : ILoadRun
         private async Task<Trial> MeasureAsync(Side side, int repeat, AzuriteInstance azurite)
         {
             var storage = StorageClients.FromConnectionString(azurite.ConnectionString);
-            var tag = string.Create(CultureInfo.InvariantCulture, $"{(side == Side.App ? 'a' : 'b')}{repeat}{Guid.NewGuid():N}")[..12];
+            var tag = string.Create(CultureInfo.InvariantCulture, $"{side switch { Side.App => 'a', Side.Traced => 't', _ => 'b' }}{repeat}{Guid.NewGuid():N}")[..12];
             var total = options.Warmup + options.Events;
             var paymentIds = Enumerable.Range(0, total).Select(i => string.Create(CultureInfo.InvariantCulture, $"pay-{tag}-{i:D6}")).ToArray();
             foreach (var paymentId in paymentIds)
@@ -192,9 +206,12 @@ public sealed class FloorLoadRun : ILoadRun
             var deadline = Stopwatch.StartNew();
             var limit = TimeSpan.FromSeconds(60 + total / 10.0); // bounded: at least 10 events/s (a busy shared machine), or the trial stops
             var progress = new CaptureProgress(simulator.State, paymentIds);
-            await using var consumer = side == Side.App
-                ? await AppConsumer.StartAsync(AppEnvironment(azurite, queue.Name, "floor" + tag))
-                : await BareConsumer.StartAsync(BareEnvironment(azurite, queue.Name, "floor" + tag));
+            await using var consumer = side switch
+            {
+                Side.App => await AppConsumer.StartAsync(AppEnvironment(azurite, queue.Name, "floor" + tag, null)),
+                Side.Traced => await AppConsumer.StartAsync(AppEnvironment(azurite, queue.Name, "floor" + tag, otlp)),
+                _ => await BareConsumer.StartAsync(BareEnvironment(azurite, queue.Name, "floor" + tag)),
+            };
             try
             {
                 await progress.WaitForAsync(options.Warmup, deadline, limit);
@@ -221,9 +238,20 @@ public sealed class FloorLoadRun : ILoadRun
             }
         }
 
-        private Dictionary<string, string> AppEnvironment(AzuriteInstance azurite, string queue, string table)
+        private Dictionary<string, string> AppEnvironment(AzuriteInstance azurite, string queue, string table, OtlpReceiver? traceTo)
         {
             var environment = DevHostProcess.BaseSettings(azurite.ConnectionString, "floor-key", "floor-secret");
+            foreach (var (key, value) in traceTo?.Settings() ?? [])
+            {
+                environment[key] = value;
+            }
+
+            if (traceTo is not null)
+            {
+                environment["OTEL_BSP_SCHEDULE_DELAY"] = "5000"; // the exporter's default, as in Azure; tests send every 100 ms instead
+                environment["Tracing__AzureSdk"] = options.AzureSdkSpans ? "true" : "false";
+            }
+
             foreach (var (key, value) in new Dictionary<string, string>(options.RuntimeEnvironment())
             {
                 ["DOTNET_ENVIRONMENT"] = "Production",
@@ -383,7 +411,11 @@ public sealed class FloorLoadRun : ILoadRun
     /// <summary>Medians, ranges and the app/bare ratios against the goals.</summary>
     private static class Summary
     {
-        public static void Print(List<Trial> trials)
+        /// <summary>
+        /// One row per figure: <paramref name="measured"/> against <paramref name="baseline"/> (app against the bare loop, or
+        /// with --tracing the traced app against the untraced one), graded by <paramref name="goals"/>.
+        /// </summary>
+        public static void Print(List<Trial> trials, Side baseline, Side measured, (double Cpu, double? Allocated) goals)
         {
             // A repeat counts only when both of its trials are valid, so the paired ratios compare like with like.
             var valid = trials.GroupBy(t => t.Repeat).Where(g => g.All(t => t.LeftOut is null)).SelectMany(g => g).ToList();
@@ -399,19 +431,22 @@ public sealed class FloorLoadRun : ILoadRun
                 return;
             }
 
-            var app = valid.Where(t => t.Side == Side.App).OrderBy(t => t.Repeat).ToList();
-            var bare = valid.Where(t => t.Side == Side.Bare).OrderBy(t => t.Repeat).ToList();
+            var app = valid.Where(t => t.Side == measured).OrderBy(t => t.Repeat).ToList();
+            var bare = valid.Where(t => t.Side == baseline).OrderBy(t => t.Repeat).ToList();
             if (app.Select(t => t.Runtime.GcServer).Concat(bare.Select(t => t.Runtime.GcServer)).Distinct().Count() > 1)
             {
                 Console.WriteLine("WARNING: the two processes ran in different GC modes; the ratios below compare unlike things");
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"figure (median [min-max] over " + app.Count + " repeats)",-44} {"app",-26} {"bare loop",-26} app/bare (paired range)   goal"));
-            Row("cpu per event, us (user+system, /proc)", app, bare, t => t.CpuUsPerEvent, "F0", 1.3);
-            Row("allocated per event, bytes", app, bare, t => t.BytesPerEvent, "F0", 2.5);
+            var (m, b) = (Name(measured), Name(baseline));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"figure (median [min-max] over " + app.Count + " repeats)",-44} {m,-26} {b,-26} {m + "/" + b + " (paired range)",-24} goal"));
+            Row("cpu per event, us (user+system, /proc)", app, bare, t => t.CpuUsPerEvent, "F0", goals.Cpu);
+            Row("allocated per event, bytes", app, bare, t => t.BytesPerEvent, "F0", goals.Allocated);
             Row("events per second", app, bare, t => t.PerSecond, "F0", null);
             Row("Azurite cpu per event, us (not graded)", app, bare, t => t.AzuriteUsPerEvent, "F0", null);
         }
+
+        private static string Name(Side side) => side switch { Side.Bare => "bare loop", Side.Traced => "traced", _ => "app" };
 
         private static void Row(string label, List<Trial> app, List<Trial> bare, Func<Trial, double> figure, string format, double? goal)
         {

@@ -15,7 +15,8 @@ namespace ConnectEvents.IntegrationTests.Suites;
 /// <summary>
 /// Secrets suite: a full run of the dev host process at Trace with request logging on (webhooks accepted and refused,
 /// processing with capture and tokenization, sessions and operator calls with keys in the query and in headers); its
-/// whole output is then scanned for webhook secrets, the Connect API secret, function keys and card numbers.
+/// whole output, and every span it exported over OTLP (names, attributes, events, links, status), is then scanned for
+/// webhook secrets, the Connect API secret, function keys and card numbers.
 /// </summary>
 public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
@@ -35,6 +36,7 @@ public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutpu
         var options = new SimulatorOptions();
         options.Keys[ApiKeyId] = ApiSecret;
         await using var simulator = await SimulatorHost.StartAsync(options);
+        await using var otlp = await OtlpReceiver.StartAsync();
         simulator.State.SeedPayment(Merchant, "pay-sec-1", cardNumber: Card, merchantReference: "cust-sec");
         simulator.State.SeedPayment(Merchant, "pay-sec-2", status: "PAID", cardNumber: Card, merchantReference: "cust-sec");
 
@@ -60,6 +62,11 @@ public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutpu
         settings["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Trace";
         settings["Logging__LogLevel__Azure.Core"] = "Trace";
         settings["Logging__LogLevel__System.Net.Http.HttpClient"] = "Trace";
+        foreach (var (key, value) in otlp.Settings())
+        {
+            settings[key] = value;
+        }
+
         await using var app = await DevHostProcess.StartAsync(settings);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
@@ -84,6 +91,9 @@ public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutpu
         using var wrongKey = await http.PostAsync($"/api/sessions?code={FunctionKey}x", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
 
+        // The spans of the last calls (the operator's, with keys) arrive within a batch or two.
+        await otlp.WaitForAsync(spans => spans.Any(x => x.Name.Contains("api/customers", StringComparison.Ordinal) || x["url.path"]?.Contains("/api/customers/", StringComparison.Ordinal) == true)
+            && spans.Any(x => x["url.path"]?.StartsWith("/api/sessions", StringComparison.Ordinal) == true && x["http.response.status_code"] == "401"), () => app.Output);
         await app.DisposeAsync();
         var log = app.Output;
         var lines = log.Split('\n');
@@ -91,6 +101,9 @@ public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutpu
         var found = lines.Where(line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal)) || CardNumbers().Matches(line).Any(m => Luhn(m.Value))).ToList();
         var report = $"{lines.Length} log lines at Trace scanned for {secrets.Length} secrets and Luhn-valid card numbers; {found.Count} found";
         SuiteFigures.Print(output, "secrets", report);
+        var spanTexts = otlp.Spans.SelectMany(span => span.Texts.Select(text => $"{span.Name}: {text}")).ToList();
+        var inSpans = spanTexts.Where(text => secrets.Any(s => text.Contains(s, StringComparison.Ordinal)) || CardNumbers().Matches(text).Any(m => Luhn(m.Value))).ToList();
+        SuiteFigures.Print(output, "secrets in spans", $"{otlp.Spans.Count} spans ({spanTexts.Count} strings) scanned; {inSpans.Count} found");
 
         Assert.True(lines.Length > 200, $"the run logged only {lines.Length} lines: Trace logging was not on");
         Assert.Contains("evt-sec-1", log, StringComparison.Ordinal);
@@ -98,6 +111,9 @@ public sealed partial class SecretsSuiteTests(AzuriteFixture azurite, ITestOutpu
         Assert.Contains("/v1/1234/payments/pay-sec-1", log, StringComparison.Ordinal); // and the Connect client's
         Assert.Contains("no-such-key", log, StringComparison.Ordinal); // the rejection at Debug, key id and all
         Assert.Empty(found);
+        Assert.Contains(otlp.Spans, x => x.Name == "GET /v1/{merchantId}/payments/{paymentId}"); // the Connect calls were traced
+        Assert.Contains(otlp.Spans, x => x["url.query"] is { Length: > 0 }); // and the requests with keys in the query
+        Assert.Empty(inSpans);
     }
 
     private static async Task<HttpStatusCode> PostAsync(HttpClient http, byte[] body, string keyId, string secret)

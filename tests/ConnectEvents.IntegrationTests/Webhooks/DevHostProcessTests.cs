@@ -148,7 +148,8 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite) : IClassFixture<
         Assert.DoesNotContain("not-base64", error.Message, StringComparison.Ordinal);
     }
 
-    private static HttpRequestMessage Signed(byte[] body)
+    /// <summary>A POST of <paramref name="body"/> to the webhook, signed with key <c>k</c> and secret <c>s</c>.</summary>
+    internal static HttpRequestMessage Signed(byte[] body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/connect") { Content = new ByteArrayContent(body) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");

@@ -40,6 +40,8 @@ public sealed partial class ConfigurationDocTests
         ("Logging__LogLevel__<category>", "\"LogLevel\""),
         ("DevHost__Metrics", "\"DevHost:Metrics\""),
         ("DevHost__MetricsInterval", "\"DevHost:MetricsInterval\""),
+        (ConnectEvents.Diagnostics.TracingServiceCollectionExtensions.OtlpEndpointSetting, "\"OTEL_EXPORTER_OTLP_ENDPOINT\""),
+        ("OTEL_SERVICE_NAME", "\"OTEL_SERVICE_NAME\""),
     ];
 
     /// <summary>Settings only the platform reads (the Functions host, Azure.Identity); the deployment or the local sample must set them.</summary>
