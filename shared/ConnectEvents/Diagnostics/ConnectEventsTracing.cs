@@ -52,7 +52,27 @@ public static class ConnectEventsTracing
     /// Runs one step (<c>verify</c>, <c>publish</c>, <c>claim</c>, <c>handle</c>, <c>complete</c>, <c>defer</c>, …) as a child
     /// span of the current one, marked failed with the exception's type when it throws.
     /// </summary>
-    public static async Task<T> StepAsync<T>(string name, Func<Activity?, Task<T>> step)
+    public static Task<T> StepAsync<T>(string name, Func<Activity?, Task<T>> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        // Tracing off (no exporter configured): the step runs as it is, with no state machine of ours around it.
+        return Source.HasListeners() ? TracedStepAsync(name, step) : step(null);
+    }
+
+    /// <summary><see cref="StepAsync{T}(string, Func{Activity?, Task{T}})"/> for a step that answers nothing.</summary>
+    public static Task StepAsync(string name, Func<Task> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return Source.HasListeners()
+            ? TracedStepAsync<bool>(name, async _ =>
+            {
+                await step();
+                return true;
+            })
+            : step();
+    }
+
+    private static async Task<T> TracedStepAsync<T>(string name, Func<Activity?, Task<T>> step)
     {
         using var span = Start(name);
         try
@@ -65,14 +85,6 @@ public static class ConnectEventsTracing
             throw;
         }
     }
-
-    /// <summary><see cref="StepAsync{T}(string, Func{Activity?, Task{T}})"/> for a step that answers nothing.</summary>
-    public static Task StepAsync(string name, Func<Task> step) =>
-        StepAsync<bool>(name, async _ =>
-        {
-            await step();
-            return true;
-        });
 
     /// <summary>Marks <paramref name="activity"/> failed with <paramref name="error"/>'s type only: a message may quote what it should not.</summary>
     public static void Fail(Activity? activity, Exception error)

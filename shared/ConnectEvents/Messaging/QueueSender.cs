@@ -23,11 +23,13 @@ public sealed class QueueSender
 
     private readonly QueueClient _queue;
     private readonly CreateOnce _creation;
+    private readonly string _spanName;
 
     /// <summary>Creates the sender; the queue is created on first use if missing.</summary>
     public QueueSender(QueueClient queue)
     {
         _queue = queue ?? throw new ArgumentNullException(nameof(queue));
+        _spanName = "send " + queue.Name;
         _creation = new CreateOnce(ct => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
     }
 
@@ -63,7 +65,7 @@ public sealed class QueueSender
             throw new EventTooLargeException($"The message is {body.Length} bytes; a Storage queue message holds at most {MaxRawBytes}.");
         }
 
-        using var span = ConnectEventsTracing.Start("send " + _queue.Name, ActivityKind.Producer);
+        using var span = ConnectEventsTracing.Start(_spanName, ActivityKind.Producer);
         span?.SetTag("messaging.system", ConnectEventsTracing.StorageQueueSystem)
             .SetTag("messaging.operation.type", "send")
             .SetTag("messaging.operation.name", "send")
