@@ -13,7 +13,7 @@ namespace ConnectEvents.DevHost;
 /// allocations per event. The isolated worker has no such listener (the Functions host's lives in the host process), so
 /// the dev host now costs what the worker does.
 /// </summary>
-internal sealed class AzureSdkWarnings : IDisposable
+internal sealed class AzureSdkWarnings : IHostedService, IDisposable
 {
     private readonly AzureEventSourceListener _listener;
 
@@ -43,22 +43,16 @@ internal sealed class AzureSdkWarnings : IDisposable
             silent.Dispose();
             return silent;
         }));
-        services.AddSingleton(provider => new AzureSdkWarnings(provider.GetRequiredService<ILoggerFactory>()));
-        services.AddHostedService(provider => new Starter(provider.GetRequiredService<AzureSdkWarnings>()));
+        // A hosted service so that the host creates it (and so starts listening) as it starts, before the first SDK call.
+        services.AddHostedService(provider => new AzureSdkWarnings(provider.GetRequiredService<ILoggerFactory>()));
     }
 
     /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public void Dispose() => _listener.Dispose();
-
-    /// <summary>Creates the forwarder as the host starts, before the first Azure SDK call.</summary>
-    private sealed class Starter(AzureSdkWarnings warnings) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(warnings);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
