@@ -53,6 +53,12 @@ param autoCapture bool = true
 @description('Turn captured/paid card payments into stored tokens for the merchant reference (Processing__Tokenize__Enabled).')
 param tokenize bool = false
 
+@description('Share of new traces kept, 0-1, as a decimal string (Tracing__SamplingRatio); each event keeps its whole trace or none of it.')
+param tracingSamplingRatio string = '1'
+
+@description('Include the Azure SDK\'s spans (Storage, Tables, Service Bus, Key Vault calls) in traces (Tracing__AzureSdk).')
+param tracingAzureSdk bool = true
+
 @description('Storage queue the webhook enqueues to and ProcessConnectEvent is triggered by (Events__QueueName); failed messages end in <name>-poison.')
 @minLength(3)
 @maxLength(56)
@@ -232,6 +238,8 @@ module functionApp 'modules/functionapp.bicep' = {
     connectMerchantId: connectMerchantId
     autoCapture: autoCapture
     tokenize: tokenize
+    tracingSamplingRatio: tracingSamplingRatio
+    tracingAzureSdk: tracingAzureSdk
     platform3Endpoint: platform3Endpoint
     platform3QueueName: platform3QueueName
     platform3NotificationKeyId: platform3NotificationKeyId

@@ -69,6 +69,12 @@ param connectMerchantId string
 @description('Processing__AutoCapture.')
 param autoCapture bool
 
+@description('Tracing__SamplingRatio: the share of new traces kept (0-1, a decimal string).')
+param tracingSamplingRatio string
+
+@description('Tracing__AzureSdk: include the Azure SDK\'s spans.')
+param tracingAzureSdk bool
+
 @description('Processing__Tokenize__Enabled.')
 param tokenize bool
 
@@ -192,6 +198,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         // Telemetry with the identity (Monitoring Metrics Publisher): the component has local auth disabled.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        // Traces go to the same component; sampling keeps an event's trace whole or drops it whole.
+        { name: 'Tracing__SamplingRatio', value: tracingSamplingRatio }
+        { name: 'Tracing__AzureSdk', value: string(tracingAzureSdk) }
         // Lets DefaultAzureCredential pick the user-assigned identity wherever a client id is not passed.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
         // The processing path: the webhook enqueues here and ProcessConnectEvent's queue trigger (%Events__QueueName%)
